@@ -1,0 +1,11 @@
+/** A `nines` CLI command: one file each under harness/commands, registered in harness/cli.ts. */
+export interface Command {
+  /** e.g. 'tenant' for `nines tenant create …`. */
+  name: string;
+  /** One line for `nines --help`. */
+  summary: string;
+  /** The command's full help text, with examples. */
+  help: string;
+  /** Runs the command; resolves with the process exit code. */
+  run(argv: string[]): Promise<number>;
+}

@@ -1,0 +1,11 @@
+// Installs npm dependencies when they are missing or older than the lockfile, so that
+// `npm start` and `npm test` work on a fresh clone without a separate `npm install`.
+import { existsSync, statSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+
+const marker = 'node_modules/.package-lock.json';
+const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync('package-lock.json').mtimeMs;
+if (stale) {
+  console.error('nines: installing npm dependencies (npm ci)…');
+  execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
+}

@@ -1,0 +1,200 @@
+/**
+ * The only module that reads `process.env`. Each service's settings are one strict zod
+ * schema over environment variables, parsed once in `main` into a frozen object; a bad
+ * configuration fails at start with every problem listed at once.
+ *
+ * Every variable, its default and its meaning is listed in the README ("Configuration").
+ */
+import os from 'node:os';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const posInt = z.coerce.number().int().positive();
+const nonNegInt = z.coerce.number().int().min(0);
+const secret = z.string().min(16, 'must be at least 16 characters');
+const url = z.url();
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const instanceId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only');
+
+const common = {
+  NINES_LOG_LEVEL: logLevel.default('info'),
+  NINES_HOST: z.string().default('127.0.0.1'),
+};
+
+const mqttClient = {
+  NINES_BROKER_URL: url.default('mqtt://127.0.0.1:1883'),
+  NINES_MQTT_SECRET: secret,
+  NINES_INSTANCE_ID: instanceId.default(`${os.hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${process.pid}`),
+};
+
+type Env = Record<string, string | undefined>;
+
+function parse<S extends z.ZodRawShape>(shape: S, env: Env): z.infer<z.ZodObject<S>> {
+  const r = z.object(shape).safeParse(env);
+  if (!r.success) {
+    throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  return r.data;
+}
+
+const deepFreeze = <T>(o: T): T => {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+};
+
+export function loadBrokerConfig(env: Env = process.env) {
+  const e = parse(
+    {
+      ...common,
+      NINES_BROKER_PORT: port.default(1883),
+      NINES_BROKER_HTTP_PORT: port.default(0),
+      NINES_MQTT_SECRET_API: secret,
+      NINES_MQTT_SECRET_WORKER: secret,
+      NINES_MQTT_SECRET_USAGE: secret,
+      NINES_QUEUE_MAX: posInt.default(256),
+      NINES_JOB_TIMEOUT_MS: posInt.default(30_000),
+      NINES_RETRY_AFTER_S: posInt.default(1),
+      NINES_BROKER_EPOCH: nonNegInt.default(0),
+    },
+    env,
+  );
+  return deepFreeze({
+    logLevel: e.NINES_LOG_LEVEL,
+    host: e.NINES_HOST,
+    mqttPort: e.NINES_BROKER_PORT,
+    httpPort: e.NINES_BROKER_HTTP_PORT,
+    secrets: { api: e.NINES_MQTT_SECRET_API, worker: e.NINES_MQTT_SECRET_WORKER, usage: e.NINES_MQTT_SECRET_USAGE },
+    queueMax: e.NINES_QUEUE_MAX,
+    jobTimeoutMs: e.NINES_JOB_TIMEOUT_MS,
+    retryAfterS: e.NINES_RETRY_AFTER_S,
+    epoch: e.NINES_BROKER_EPOCH,
+  });
+}
+export type BrokerConfig = ReturnType<typeof loadBrokerConfig>;
+
+export function loadWorkerConfig(env: Env = process.env) {
+  const e = parse(
+    {
+      ...common,
+      ...mqttClient,
+      NINES_WORKER_CONCURRENCY: posInt.default(os.availableParallelism()),
+      NINES_WORKER_HTTP_PORT: port.default(0),
+    },
+    env,
+  );
+  return deepFreeze({
+    logLevel: e.NINES_LOG_LEVEL,
+    host: e.NINES_HOST,
+    brokerUrl: e.NINES_BROKER_URL,
+    mqttSecret: e.NINES_MQTT_SECRET,
+    id: e.NINES_INSTANCE_ID,
+    concurrency: e.NINES_WORKER_CONCURRENCY,
+    httpPort: e.NINES_WORKER_HTTP_PORT,
+  });
+}
+export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
+
+export function loadApiConfig(env: Env = process.env) {
+  const e = parse(
+    {
+      ...common,
+      ...mqttClient,
+      NINES_API_PORT: port.default(8080),
+      NINES_API_MAX_BODY_BYTES: posInt.default(8 * 1024 * 1024),
+      NINES_API_MAX_PIXELS: posInt.default(50_000_000),
+      NINES_API_MAX_DIMENSION: posInt.default(8192),
+      NINES_API_MAX_INFLIGHT: posInt.default(64),
+      NINES_API_TENANT_MAX_INFLIGHT: posInt.default(16),
+      NINES_API_DEADLINE_MS: posInt.default(5000),
+      NINES_RETRY_AFTER_S: posInt.default(1),
+      NINES_IDENTITY_URL: url.default('http://127.0.0.1:8081'),
+      NINES_USAGE_URL: url.default('http://127.0.0.1:8082'),
+      NINES_SERVICE_TOKEN: secret,
+      NINES_USAGE_BATCH_MAX_RECORDS: posInt.default(200),
+      NINES_USAGE_BATCH_MAX_MS: posInt.default(1000),
+      NINES_USAGE_RESEND_MS: posInt.default(5000),
+      NINES_USAGE_MAX_PENDING_RECORDS: posInt.default(100_000),
+    },
+    env,
+  );
+  return deepFreeze({
+    logLevel: e.NINES_LOG_LEVEL,
+    host: e.NINES_HOST,
+    port: e.NINES_API_PORT,
+    brokerUrl: e.NINES_BROKER_URL,
+    mqttSecret: e.NINES_MQTT_SECRET,
+    id: e.NINES_INSTANCE_ID,
+    limits: {
+      maxBodyBytes: e.NINES_API_MAX_BODY_BYTES,
+      maxPixels: e.NINES_API_MAX_PIXELS,
+      maxDimension: e.NINES_API_MAX_DIMENSION,
+      maxInFlight: e.NINES_API_MAX_INFLIGHT,
+      tenantMaxInFlight: e.NINES_API_TENANT_MAX_INFLIGHT,
+    },
+    deadlineMs: e.NINES_API_DEADLINE_MS,
+    retryAfterS: e.NINES_RETRY_AFTER_S,
+    identityUrl: e.NINES_IDENTITY_URL,
+    usageUrl: e.NINES_USAGE_URL,
+    serviceToken: e.NINES_SERVICE_TOKEN,
+    usage: {
+      batchMaxRecords: e.NINES_USAGE_BATCH_MAX_RECORDS,
+      batchMaxMs: e.NINES_USAGE_BATCH_MAX_MS,
+      resendMs: e.NINES_USAGE_RESEND_MS,
+      maxPendingRecords: e.NINES_USAGE_MAX_PENDING_RECORDS,
+    },
+  });
+}
+export type ApiConfig = ReturnType<typeof loadApiConfig>;
+
+export function loadIdentityConfig(env: Env = process.env) {
+  const e = parse(
+    {
+      ...common,
+      NINES_IDENTITY_PORT: port.default(8081),
+      NINES_IDENTITY_DB: z.string().default('.nines/data/identity.db'),
+      NINES_ADMIN_TOKEN: secret,
+      NINES_SERVICE_TOKEN: secret,
+      NINES_TENANT_DEFAULT_RATE: posInt.default(200),
+      NINES_TENANT_DEFAULT_BURST: posInt.default(400),
+    },
+    env,
+  );
+  return deepFreeze({
+    logLevel: e.NINES_LOG_LEVEL,
+    host: e.NINES_HOST,
+    port: e.NINES_IDENTITY_PORT,
+    dbPath: e.NINES_IDENTITY_DB,
+    adminToken: e.NINES_ADMIN_TOKEN,
+    serviceToken: e.NINES_SERVICE_TOKEN,
+    tenantDefaults: { ratePerSec: e.NINES_TENANT_DEFAULT_RATE, burst: e.NINES_TENANT_DEFAULT_BURST },
+  });
+}
+export type IdentityConfig = ReturnType<typeof loadIdentityConfig>;
+
+export function loadUsageConfig(env: Env = process.env) {
+  const e = parse(
+    {
+      ...common,
+      ...mqttClient,
+      NINES_USAGE_PORT: port.default(8082),
+      NINES_USAGE_DB: z.string().default('.nines/data/usage.db'),
+      NINES_SERVICE_TOKEN: secret,
+    },
+    env,
+  );
+  return deepFreeze({
+    logLevel: e.NINES_LOG_LEVEL,
+    host: e.NINES_HOST,
+    port: e.NINES_USAGE_PORT,
+    brokerUrl: e.NINES_BROKER_URL,
+    mqttSecret: e.NINES_MQTT_SECRET,
+    id: e.NINES_INSTANCE_ID,
+    dbPath: e.NINES_USAGE_DB,
+    serviceToken: e.NINES_SERVICE_TOKEN,
+  });
+}
+export type UsageConfig = ReturnType<typeof loadUsageConfig>;

@@ -1,0 +1,77 @@
+/**
+ * The one place that turns errors into HTTP responses: RFC 9457 problem+json with
+ * `type`, `title`, `status`, `detail`, `code`. 5xx are logged at error, 4xx at info;
+ * an untyped error becomes a 500 and a warning, because it is a bug to be given a code.
+ */
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { NinesError, isNinesError } from '../errors.ts';
+
+export const PROBLEM_TYPE_BASE = 'https://nines.dev/problems/';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  instance?: string;
+  [k: string]: unknown;
+}
+
+export function toProblem(err: NinesError, instance?: string): Problem {
+  return {
+    type: PROBLEM_TYPE_BASE + err.code.toLowerCase().replace(/^err_/, '').replace(/_/g, '-'),
+    title: err.title,
+    status: err.statusCode,
+    detail: err.message,
+    code: err.code,
+    ...(instance ? { instance } : {}),
+    ...(err.extra ?? {}),
+  };
+}
+
+export function sendProblem(res: Response, err: NinesError, instance?: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (err.retryAfterS !== undefined) res.setHeader('Retry-After', String(err.retryAfterS));
+  res.status(err.statusCode).type('application/problem+json').send(JSON.stringify(toProblem(err, instance)));
+}
+
+class InternalError extends NinesError {
+  constructor(cause: unknown) {
+    super('ERR_INTERNAL', 500, 'Internal Server Error', 'the server hit an unexpected error; it has been logged', { cause });
+  }
+}
+
+/** Express error middleware. Also maps express/body-parser's own errors (they carry `status`). */
+export function problemHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    let typed: NinesError;
+    if (isNinesError(err)) typed = err;
+    else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
+      typed = new NinesError('ERR_BAD_REQUEST', err.status, 'Bad Request', String(err.message ?? 'bad request'));
+    } else {
+      log.warn({ err, url: req.originalUrl }, 'untyped error became a 500');
+      typed = new InternalError(err);
+    }
+    const reqLog = (req as { log?: Logger }).log ?? log;
+    if (typed.statusCode >= 500) reqLog.error({ err: typed, code: typed.code }, 'request failed');
+    else reqLog.info({ code: typed.code, status: typed.statusCode }, typed.message);
+    sendProblem(res, typed, req.originalUrl);
+  };
+}
+
+export class NotFoundError extends NinesError {
+  constructor(path: string) {
+    super('ERR_NOT_FOUND', 404, 'Not Found', `no route for ${path}; see /openapi.json`);
+  }
+}
+
+export class UnauthorizedError extends NinesError {
+  constructor(message: string) {
+    super('ERR_UNAUTHORIZED', 401, 'Unauthorized', message);
+  }
+}

@@ -1,0 +1,72 @@
+import { createServer, type Server, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Registry } from 'prom-client';
+import { UnauthorizedError } from './problem.ts';
+
+export interface Listening {
+  server: Server;
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Listens on host:port (port 0 picks a free one) and resolves with the bound port. */
+export async function listen(handler: RequestListener, host: string, port: number): Promise<Listening> {
+  const server = createServer(handler);
+  // Keep-alive longer than typical client pools so idle sockets are not cut under them.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port: bound,
+    url: `http://${host}:${bound}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Connections still busy after a grace period are cut, so shutdown is bounded.
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+      }),
+  };
+}
+
+/** Constant-time comparison of a presented secret against the expected one. */
+export function secretEquals(presented: string, expected: string): boolean {
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function bearerOf(header: string | undefined): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return m?.[1];
+}
+
+/** Guards internal and admin routes with a shared bearer token. */
+export function requireToken(token: string, what: string): RequestHandler {
+  return (req, _res, next) => {
+    const presented = bearerOf(req.headers.authorization);
+    if (!presented || !secretEquals(presented, token)) {
+      next(new UnauthorizedError(`a valid ${what} bearer token is required`));
+      return;
+    }
+    next();
+  };
+}
+
+/** `GET /metrics` for a registry. */
+export function metricsHandler(registry: Registry): RequestHandler {
+  return async (_req, res, next) => {
+    try {
+      res.type(registry.contentType).send(await registry.metrics());
+    } catch (err) {
+      next(err);
+    }
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Every MQTT topic nines uses, and who may publish or subscribe to it. The broker
+ * enforces `mayPublish` / `maySubscribe` for each authenticated client, so a role can only
+ * touch its own topics (a worker cannot read an api server's replies, for instance).
+ *
+ *   nines/jobs/submit                 api    -> broker  frame: JobHeader + image
+ *   nines/workers/<id>/ready          worker -> broker  JSON: { capacity }
+ *   nines/workers/<id>/jobs           broker -> worker  frame: DispatchHeader + image
+ *   nines/workers/<id>/ack            worker -> broker  JSON: { jobId, epoch }
+ *   nines/api/<id>/reply              worker|broker -> api  frame: ReplyHeader + image
+ *   nines/usage/batches               api    -> usage   JSON: UsageBatch
+ *   nines/api/<id>/usage-ack          usage  -> api     JSON: { batchId }
+ */
+export const roles = ['api', 'worker', 'usage'] as const;
+export type Role = (typeof roles)[number];
+
+export const topics = {
+  submit: 'nines/jobs/submit',
+  workerReady: (id: string) => `nines/workers/${id}/ready`,
+  workerJobs: (id: string) => `nines/workers/${id}/jobs`,
+  workerAck: (id: string) => `nines/workers/${id}/ack`,
+  apiReply: (id: string) => `nines/api/${id}/reply`,
+  usageBatches: 'nines/usage/batches',
+  usageAck: (id: string) => `nines/api/${id}/usage-ack`,
+} as const;
+
+/** MQTT usernames are `<role>:<instance id>`; ids are restricted so they are safe in topics. */
+const idPattern = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export interface Principal {
+  role: Role;
+  id: string;
+}
+
+export function parseUsername(username: string | undefined): Principal | undefined {
+  if (!username) return undefined;
+  const i = username.indexOf(':');
+  if (i < 0) return undefined;
+  const role = username.slice(0, i) as Role;
+  const id = username.slice(i + 1);
+  if (!roles.includes(role) || !idPattern.test(id)) return undefined;
+  return { role, id };
+}
+
+export const usernameOf = (p: Principal) => `${p.role}:${p.id}`;
+
+const segments = (topic: string) => topic.split('/');
+
+/** True when `p` may publish to `topic`. Wildcards are never valid in a publish topic. */
+export function mayPublish(p: Principal, topic: string): boolean {
+  if (topic.includes('+') || topic.includes('#')) return false;
+  const s = segments(topic);
+  switch (p.role) {
+    case 'api':
+      return topic === topics.submit || topic === topics.usageBatches;
+    case 'worker':
+      if (topic === topics.workerReady(p.id) || topic === topics.workerAck(p.id)) return true;
+      // A worker answers whichever api server asked, so it may publish to any reply topic.
+      return s.length === 4 && s[0] === 'nines' && s[1] === 'api' && s[3] === 'reply' && idPattern.test(s[2] ?? '');
+    case 'usage':
+      return s.length === 4 && s[0] === 'nines' && s[1] === 'api' && s[3] === 'usage-ack' && idPattern.test(s[2] ?? '');
+  }
+}
+
+/** True when `p` may subscribe to `filter`: only the exact topics addressed to it. */
+export function maySubscribe(p: Principal, filter: string): boolean {
+  switch (p.role) {
+    case 'api':
+      return filter === topics.apiReply(p.id) || filter === topics.usageAck(p.id);
+    case 'worker':
+      return filter === topics.workerJobs(p.id);
+    case 'usage':
+      return filter === topics.usageBatches;
+  }
+}
