@@ -83,6 +83,7 @@ export function loadWorkerConfig(env: Env = process.env) {
       ...mqttClient,
       NINES_WORKER_CONCURRENCY: posInt.default(os.availableParallelism()),
       NINES_WORKER_HTTP_PORT: port.default(0),
+      NINES_MAX_PIXELS: posInt.default(50_000_000),
     },
     env,
   );
@@ -94,6 +95,7 @@ export function loadWorkerConfig(env: Env = process.env) {
     id: e.NINES_INSTANCE_ID,
     concurrency: e.NINES_WORKER_CONCURRENCY,
     httpPort: e.NINES_WORKER_HTTP_PORT,
+    maxPixels: e.NINES_MAX_PIXELS,
   });
 }
 export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
@@ -105,7 +107,7 @@ export function loadApiConfig(env: Env = process.env) {
       ...mqttClient,
       NINES_API_PORT: port.default(8080),
       NINES_API_MAX_BODY_BYTES: posInt.default(8 * 1024 * 1024),
-      NINES_API_MAX_PIXELS: posInt.default(50_000_000),
+      NINES_MAX_PIXELS: posInt.default(50_000_000),
       NINES_API_MAX_DIMENSION: posInt.default(8192),
       NINES_API_MAX_INFLIGHT: posInt.default(64),
       NINES_API_TENANT_MAX_INFLIGHT: posInt.default(16),
@@ -130,7 +132,7 @@ export function loadApiConfig(env: Env = process.env) {
     id: e.NINES_INSTANCE_ID,
     limits: {
       maxBodyBytes: e.NINES_API_MAX_BODY_BYTES,
-      maxPixels: e.NINES_API_MAX_PIXELS,
+      maxPixels: e.NINES_MAX_PIXELS,
       maxDimension: e.NINES_API_MAX_DIMENSION,
       maxInFlight: e.NINES_API_MAX_INFLIGHT,
       tenantMaxInFlight: e.NINES_API_TENANT_MAX_INFLIGHT,

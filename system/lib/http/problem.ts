@@ -36,6 +36,10 @@ export function sendProblem(res: Response, err: NinesError, instance?: string): 
     res.destroy();
     return;
   }
+  // A refused upload may still be streaming: answer, then close rather than read it all.
+  if (err.statusCode === 413) res.setHeader('Connection', 'close');
+  // Kept for access logs, metrics and usage records, which see the response, not the error.
+  res.locals.problemCode = err.code;
   if (err.retryAfterS !== undefined) res.setHeader('Retry-After', String(err.retryAfterS));
   res.status(err.statusCode).type('application/problem+json').send(JSON.stringify(toProblem(err, instance)));
 }

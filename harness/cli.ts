@@ -1,0 +1,52 @@
+/**
+ * `nines`: the command line of the system and its harness. Each command is one file under
+ * harness/commands; this file only dispatches and prints help.
+ */
+import type { Command } from './commands/types.ts';
+import { command as start } from './commands/start.ts';
+import { command as tenant } from './commands/tenant.ts';
+import { command as key } from './commands/key.ts';
+
+const commands: Command[] = [start, tenant, key];
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'nines — the image-resizing service and the harness that proves its SLAs',
+    '',
+    'Usage: nines <command> [options]     (npm run nines -- <command> … from a clone)',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run 'nines <command> --help' for a command's options and examples.",
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(help());
+    return name ? 0 : 2;
+  }
+  const cmd = commands.find((c) => c.name === name);
+  if (!cmd) {
+    console.error(`nines: unknown command '${name}'\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(cmd.help);
+    return 0;
+  }
+  return cmd.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    console.error(`nines: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 2;
+  },
+);

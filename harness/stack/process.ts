@@ -1,0 +1,109 @@
+/**
+ * One real process of the system under test: a service's main.ts run with tsx, its output
+ * appended to a log file, its readiness learned over IPC (`{ type: 'ready', ...info }`).
+ * It can be stopped (SIGTERM, then SIGKILL), killed, paused and resumed (SIGSTOP/SIGCONT),
+ * and restarted with the same settings.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const tsxLoader = import.meta.resolve('tsx');
+
+export interface ProcessSpec {
+  /** Name in logs and errors, e.g. 'worker-1'. */
+  name: string;
+  /** Entry file relative to the repo root, e.g. 'system/broker/main.ts'. */
+  entry: string;
+  env: Record<string, string>;
+  logFile: string;
+  readyTimeoutMs?: number;
+}
+
+export type ReadyInfo = Record<string, unknown>;
+
+export class StartError extends Error {
+  readonly code = 'ERR_PROCESS_START';
+}
+
+export class ManagedProcess {
+  private child: ChildProcess | undefined;
+  private exit: Promise<number | null> = Promise.resolve(null);
+  info: ReadyInfo = {};
+
+  constructor(readonly spec: ProcessSpec) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Starts the process and resolves with what it reported once ready. */
+  async start(): Promise<ReadyInfo> {
+    mkdirSync(dirname(this.spec.logFile), { recursive: true });
+    const fd = openSync(this.spec.logFile, 'a');
+    const child = spawn(process.execPath, ['--import', tsxLoader, join(repoRoot, this.spec.entry)], {
+      cwd: repoRoot,
+      env: { ...process.env, ...this.spec.env },
+      stdio: ['ignore', fd, fd, 'ipc'],
+    });
+    closeSync(fd);
+    this.child = child;
+    this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    const timeoutMs = this.spec.readyTimeoutMs ?? 30_000;
+    this.info = await new Promise<ReadyInfo>((resolve, reject) => {
+      const timer = setTimeout(() => fail(`not ready after ${timeoutMs} ms`), timeoutMs);
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        reject(new StartError(`${this.spec.name} failed to start: ${why}; see ${this.spec.logFile}`));
+      };
+      child.once('exit', (code, signal) => fail(`exited with ${signal ?? code}`));
+      child.on('message', (m: { type?: string }) => {
+        if (m?.type !== 'ready') return;
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve(m as ReadyInfo);
+      });
+    });
+    return this.info;
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+  async stop(graceMs = 5000): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return;
+    child.kill('SIGCONT'); // a paused process cannot handle SIGTERM
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await this.exit;
+    clearTimeout(timer);
+  }
+
+  /** SIGKILL: the crash fault. */
+  async kill(): Promise<void> {
+    if (!this.child || !this.running) return;
+    this.child.kill('SIGKILL');
+    await this.exit;
+  }
+
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  async restart(): Promise<ReadyInfo> {
+    await this.stop();
+    return this.start();
+  }
+}
+
+export const logPath = (dir: string, name: string) => join(dir, `${name}.log`);

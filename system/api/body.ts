@@ -1,0 +1,49 @@
+/**
+ * Reads a request body up to a byte limit. A declared Content-Length over the limit is
+ * refused before a byte is read; a chunked body is counted as it streams and refused the
+ * moment it passes the limit, so a huge upload is never buffered.
+ */
+import type { IncomingMessage } from 'node:http';
+import { BodyTooLargeError, EmptyBodyError } from './errors.ts';
+import { NinesError } from '../lib/errors.ts';
+
+export class BodyAbortedError extends NinesError {
+  constructor() {
+    super('ERR_BODY_ABORTED', 400, 'Bad Request', 'the client closed the connection before the body was complete');
+  }
+}
+
+/** Throws BodyTooLargeError early when Content-Length alone says the body is too big. */
+export function checkDeclaredLength(req: IncomingMessage, limit: number): void {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLargeError(limit);
+}
+
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (err: Error | undefined, body?: Buffer) => {
+      if (done) return;
+      done = true;
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onAborted);
+      if (err) reject(err);
+      else resolve(body!);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        // Stop reading; the error handler answers 413 and closes the connection.
+        req.pause();
+        finish(new BodyTooLargeError(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => (size === 0 ? finish(new EmptyBodyError()) : finish(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    const onError = (err: Error) => finish(err);
+    const onAborted = () => finish(new BodyAbortedError());
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onAborted);
+  });
+}

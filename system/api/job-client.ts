@@ -1,0 +1,111 @@
+/**
+ * The api server's side of the queue: publishes jobs, matches replies to waiting requests
+ * by job id, enforces each job's deadline, and drops what must not be believed — a reply
+ * for a job nobody waits for (a duplicate after a redelivery, or too late) and a reply
+ * stamped with an older broker epoch than one already seen.
+ *
+ * While disconnected, pending jobs stay pending; on reconnect they are published again
+ * (to the new leader, after a failover). Job ids make that idempotent on our side.
+ */
+import type { MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import { encodeFrame } from '../lib/wire.ts';
+import { topics } from '../lib/topics.ts';
+import type { JobHeader, ReplyHeader } from '../lib/jobs.ts';
+import { DeadlineExceededError, QueueUnavailableError } from './errors.ts';
+
+export interface Reply {
+  header: ReplyHeader;
+  body: Buffer;
+}
+
+interface Pending {
+  frame: Buffer;
+  resolve(r: Reply): void;
+  reject(e: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export class JobClient {
+  private readonly pending = new Map<string, Pending>();
+  private epoch = -1;
+  private everConnected = false;
+  private readonly replies: Counter<'outcome'>;
+
+  constructor(
+    private readonly client: MqttClient,
+    private readonly log: Logger,
+    registry: Registry,
+    private readonly retryAfterS: number,
+  ) {
+    this.replies = new Counter({
+      name: 'nines_api_queue_replies_total',
+      help: 'Replies from the queue by outcome: matched, unknown_job (duplicate or late), stale_epoch.',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    });
+    client.on('connect', () => {
+      if (this.everConnected && this.pending.size > 0) {
+        log.info({ pending: this.pending.size }, 'reconnected: publishing pending jobs again');
+        for (const p of this.pending.values()) client.publish(topics.submit, p.frame, { qos: 0 });
+      }
+      this.everConnected = true;
+    });
+  }
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Publishes a job and resolves with its reply, or rejects with a 503/504 error. */
+  submit(header: JobHeader, image: Buffer, deadlineMs: number): Promise<Reply> {
+    if (!this.client.connected) return Promise.reject(new QueueUnavailableError('no_broker', this.retryAfterS));
+    return new Promise<Reply>((resolve, reject) => {
+      const frame = encodeFrame(header, image);
+      const timer = setTimeout(() => {
+        this.pending.delete(header.jobId);
+        reject(new DeadlineExceededError(deadlineMs));
+      }, deadlineMs);
+      this.pending.set(header.jobId, { frame, resolve, reject, timer });
+      this.client.publish(topics.submit, frame, { qos: 0 }, (err) => {
+        if (err) this.settle(header.jobId)?.reject(new QueueUnavailableError('no_broker', this.retryAfterS));
+      });
+    });
+  }
+
+  /** Feeds a message from our reply topic. */
+  onReply(header: ReplyHeader, body: Buffer): void {
+    if (header.epoch < this.epoch) {
+      this.replies.inc({ outcome: 'stale_epoch' });
+      this.log.warn({ jobId: header.jobId, epoch: header.epoch, current: this.epoch }, 'reply from an old epoch dropped');
+      return;
+    }
+    this.epoch = header.epoch;
+    const p = this.settle(header.jobId);
+    if (!p) {
+      this.replies.inc({ outcome: 'unknown_job' });
+      return;
+    }
+    this.replies.inc({ outcome: 'matched' });
+    if (header.type === 'rejected') p.reject(new QueueUnavailableError(header.reason, header.retryAfterS));
+    else p.resolve({ header, body });
+  }
+
+  /** Fails every pending job (shutdown). */
+  failAll(err: Error): void {
+    for (const id of [...this.pending.keys()]) this.settle(id)?.reject(err);
+  }
+
+  private settle(jobId: string): Pending | undefined {
+    const p = this.pending.get(jobId);
+    if (!p) return undefined;
+    clearTimeout(p.timer);
+    this.pending.delete(jobId);
+    return p;
+  }
+}

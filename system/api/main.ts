@@ -1,0 +1,61 @@
+import type { MqttClient } from 'mqtt';
+import { runService } from '../lib/service.ts';
+import { loadApiConfig } from '../lib/config.ts';
+import { listen } from '../lib/http/server.ts';
+import { connectMqtt } from '../lib/mqtt.ts';
+import { topics } from '../lib/topics.ts';
+import { decodeFrame } from '../lib/wire.ts';
+import type { ReplyHeader } from '../lib/jobs.ts';
+import { IdentityReplica } from '../identity/replica.ts';
+import { buildApiApp } from './app.ts';
+import { JobClient } from './job-client.ts';
+import { UsageBatcher } from './usage-batcher.ts';
+import { apiMetrics } from './metrics.ts';
+import { QueueUnavailableError } from './errors.ts';
+
+await runService({
+  name: 'api',
+  loadConfig: loadApiConfig,
+  async start(config, log, registry) {
+    const identity = new IdentityReplica({ identityUrl: config.identityUrl, serviceToken: config.serviceToken, log: log.child({ module: 'identity-replica' }), registry });
+    identity.start();
+    const mqtt: MqttClient = connectMqtt({
+      url: config.brokerUrl,
+      role: 'api',
+      id: config.id,
+      secret: config.mqttSecret,
+      log: log.child({ module: 'mqtt' }),
+      subscriptions: [topics.apiReply(config.id), topics.usageAck(config.id)],
+    });
+    const jobs = new JobClient(mqtt, log.child({ module: 'jobs' }), registry, config.retryAfterS);
+    const batcher = new UsageBatcher(mqtt, { apiId: config.id, ...config.usage, maxAgeMs: config.usage.batchMaxMs, maxRecords: config.usage.batchMaxRecords }, log.child({ module: 'usage' }), registry);
+    const replyTopic = topics.apiReply(config.id);
+    const ackTopic = topics.usageAck(config.id);
+    mqtt.on('message', (topic, payload) => {
+      try {
+        if (topic === replyTopic) {
+          const { header, body } = decodeFrame<ReplyHeader>(payload);
+          jobs.onReply(header, body);
+        } else if (topic === ackTopic) {
+          batcher.onAck((JSON.parse(String(payload)) as { batchId: string }).batchId);
+        }
+      } catch (err) {
+        log.warn({ err, topic }, 'malformed message dropped');
+      }
+    });
+    const app = buildApiApp({ config, log, registry, metrics: apiMetrics(registry), identity, jobs, batcher });
+    const http = await listen(app, config.host, config.port);
+    return {
+      info: { port: http.port, url: http.url, id: config.id },
+      async close() {
+        await http.close();
+        jobs.failAll(new QueueUnavailableError('no_broker', config.retryAfterS));
+        // Usage of the requests just served is not lost on a clean stop.
+        await batcher.drain(3000);
+        batcher.close();
+        await identity.stop();
+        await mqtt.endAsync();
+      },
+    };
+  },
+});

@@ -1,0 +1,84 @@
+/**
+ * `POST /v1/resize`: authenticate, validate, admit, read and sniff the body, queue the job,
+ * answer with the image. Cheap checks come first, so a request that will be refused costs
+ * as little as possible, and nothing is read from the body of a request refused early.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
+import type { ApiConfig } from '../lib/config.ts';
+import { outputFormats, type OutputFormat, type ResizeParams } from '../lib/jobs.ts';
+import { NinesError } from '../lib/errors.ts';
+import { parseResizeQuery } from './params.ts';
+import { checkDeclaredType, sniff } from './sniff.ts';
+import { checkDeclaredLength, readBody } from './body.ts';
+import { TooManyPixelsError, UndecodableError } from './errors.ts';
+import type { Admission } from './admission.ts';
+import type { JobClient } from './job-client.ts';
+import type { ApiMetrics } from './metrics.ts';
+import type { Authenticate } from './authenticate.ts';
+import type { Metering } from './metering.ts';
+
+export interface ResizeDeps {
+  config: ApiConfig;
+  authenticate: Authenticate;
+  admission: Admission;
+  jobs: JobClient;
+  metrics: ApiMetrics;
+  metering: Metering;
+}
+
+const errorOf = (code: string, message: string, status: number) => new NinesError(code, status, status === 422 ? 'Unprocessable Content' : 'Internal Server Error', message);
+
+export function resizeRoute(d: ResizeDeps): RequestHandler {
+  const { config } = d;
+  return async (req: Request, res: Response, next) => {
+    const started = performance.now();
+    const usage = d.metering.begin(res, started);
+    try {
+      const caller = d.authenticate(req);
+      usage.tenant(caller);
+      const requested = parseResizeQuery(req.query as Record<string, unknown>, config.limits.maxDimension);
+      const declared = checkDeclaredType(req.headers['content-type']);
+      checkDeclaredLength(req, config.limits.maxBodyBytes);
+      const release = d.admission.admit(caller);
+      d.metrics.inFlight.inc();
+      res.once('close', () => {
+        release();
+        d.metrics.inFlight.dec();
+      });
+
+      const body = await readBody(req, config.limits.maxBodyBytes);
+      usage.input(body.length);
+      const image = await sniff(body, declared);
+      usage.inputImage(image);
+      if (image.width * image.height > config.limits.maxPixels) throw new TooManyPixelsError(image.width, image.height, config.limits.maxPixels);
+
+      const format: OutputFormat = requested.format ?? ((outputFormats as readonly string[]).includes(image.format) ? (image.format as OutputFormat) : 'jpeg');
+      const params: ResizeParams = { width: requested.width, height: requested.height, fit: requested.fit, format, quality: requested.quality };
+      const jobId = usage.requestId;
+      const sent = performance.now();
+      const reply = await d.jobs.submit(
+        { jobId, tenantId: caller.tenantId, replyTo: config.id, deadline: Date.now() + config.deadlineMs, params },
+        body,
+        config.deadlineMs,
+      );
+      const roundTripMs = performance.now() - sent;
+      d.metrics.roundTrip.observe(roundTripMs / 1000);
+      const h = reply.header;
+      if (h.type === 'error') {
+        usage.cpu(h.cpuMs);
+        throw errorOf(h.code, h.message, h.code === 'ERR_UNDECODABLE' || h.code === 'ERR_TOO_MANY_PIXELS' ? 422 : 500);
+      }
+      if (h.type !== 'result') throw new UndecodableError('unexpected reply');
+      usage.output({ bytes: reply.body.length, format: h.format, width: h.width, height: h.height, cpuMs: h.cpuMs });
+      res.status(200).setHeader('Content-Type', h.contentType);
+      res.setHeader('X-Nines-Width', String(h.width)).setHeader('X-Nines-Height', String(h.height));
+      res.end(reply.body);
+      d.metrics.overhead.observe(Math.max(0, performance.now() - started - roundTripMs) / 1000);
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+export const newRequestId = () => randomUUID();

@@ -1,0 +1,162 @@
+/**
+ * The broker: an aedes MQTT server plus the job queue (queue.ts). Api servers publish jobs
+ * to `nines/jobs/submit`; the broker takes them out of the normal MQTT routing, queues them
+ * and dispatches each to one worker with free credit (aedes has no shared subscriptions,
+ * so fan-out to one of N workers is ours). It also serves `/healthz`, `/metrics` and a JSON
+ * `/status` over HTTP.
+ */
+import net from 'node:net';
+import express from 'express';
+import { Aedes, type Client } from 'aedes';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { BrokerConfig } from '../lib/config.ts';
+import { decodeFrame, encodeFrame } from '../lib/wire.ts';
+import { topics } from '../lib/topics.ts';
+import type { AckMessage, DispatchHeader, JobHeader, ReadyMessage, RejectedReply } from '../lib/jobs.ts';
+import { listen, metricsHandler } from '../lib/http/server.ts';
+import { NotFoundError, problemHandler } from '../lib/http/problem.ts';
+import { JobQueue, type QueuedJob } from './queue.ts';
+import { installAuth, principalOf } from './auth.ts';
+import { brokerMetrics } from './metrics.ts';
+
+export interface RunningBroker {
+  mqttPort: number;
+  httpPort: number;
+  queue: JobQueue;
+  close(): Promise<void>;
+}
+
+const MAX_ATTEMPTS = 3;
+
+export async function startBroker(config: BrokerConfig, log: Logger, registry: Registry): Promise<RunningBroker> {
+  const m = brokerMetrics(registry);
+  const broker = await Aedes.createBroker({ drainTimeout: 10_000, heartbeatInterval: 60_000 });
+  installAuth(broker, config.secrets, log);
+  const epoch = config.epoch;
+
+  const publish = (topic: string, payload: Buffer) =>
+    broker.publish({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false }, (err) => {
+      if (err) log.warn({ err, topic }, 'publish failed');
+    });
+
+  const queue = new JobQueue(
+    { maxLength: config.queueMax, jobTimeoutMs: config.jobTimeoutMs, maxAttempts: MAX_ATTEMPTS },
+    {
+      send(workerId, job) {
+        const header: DispatchHeader = { ...job.header, epoch, attempt: job.attempt };
+        publish(topics.workerJobs(workerId), encodeFrame(header, job.body));
+      },
+      refuse(job, reason) {
+        m.jobs.inc({ outcome: reason === 'too_many_attempts' ? 'failed' : `refused_${reason}` });
+        const reply: RejectedReply = { type: 'rejected', jobId: job.header.jobId, epoch, reason, retryAfterS: config.retryAfterS };
+        publish(topics.apiReply(job.header.replyTo), encodeFrame(reply));
+      },
+    },
+    {
+      onDispatch(_job: QueuedJob, _workerId, waitedMs) {
+        m.jobs.inc({ outcome: 'dispatched' });
+        m.queueWait.observe(waitedMs / 1000);
+      },
+      onExpired: (job) => {
+        m.jobs.inc({ outcome: 'expired' });
+        log.debug({ jobId: job.header.jobId }, 'job expired in queue');
+      },
+      onRedeliver: (job, why) => {
+        m.jobs.inc({ outcome: 'redelivered' });
+        log.info({ jobId: job.header.jobId, why, attempt: job.attempt }, 'job redelivered');
+      },
+    },
+  );
+
+  // A restarted worker reconnects with the same id and takes over the old session; the
+  // old connection's disconnect may arrive after the new one said ready, so only the
+  // client that currently owns the id can take its slot away.
+  const workerClients = new Map<string, Client>();
+
+  // Intercept queue traffic before aedes routes it. Auth has already run (installAuth
+  // wraps authorizePublish); here we only act on the queue topics.
+  const authorize = broker.authorizePublish;
+  broker.authorizePublish = (client, packet, done) => {
+    authorize.call(broker, client, packet, (err?: Error | null) => {
+      if (err) return done(err);
+      const p = principalOf(client)!;
+      try {
+        if (p.role === 'api' && packet.topic === topics.submit) {
+          const { header, body } = decodeFrame<JobHeader>(packet.payload as Buffer);
+          if (header.replyTo !== p.id) throw new Error(`replyTo ${header.replyTo} is not the publisher ${p.id}`);
+          m.jobs.inc({ outcome: 'accepted' });
+          queue.submit(header, body);
+        } else if (p.role === 'worker' && packet.topic === topics.workerAck(p.id)) {
+          const ack = JSON.parse(String(packet.payload)) as AckMessage;
+          if (ack.epoch === epoch && queue.ack(p.id, ack.jobId)) m.jobs.inc({ outcome: 'acked' });
+        } else if (p.role === 'worker' && packet.topic === topics.workerReady(p.id)) {
+          const ready = JSON.parse(String(packet.payload)) as ReadyMessage;
+          if (!Number.isInteger(ready.capacity) || ready.capacity < 1 || ready.capacity > 1024) throw new Error('bad capacity');
+          workerClients.set(p.id, client!);
+          queue.workerReady(p.id, ready.capacity);
+          log.info({ worker: p.id, capacity: ready.capacity }, 'worker ready');
+        }
+      } catch (cause) {
+        // A malformed message is the sender's bug: refuse it (aedes closes that connection).
+        log.warn({ err: cause, clientId: client?.id, topic: packet.topic }, 'malformed queue message');
+        return done(cause as Error);
+      }
+      done(null);
+    });
+  };
+
+  broker.on('clientDisconnect', (client) => {
+    const p = principalOf(client);
+    if (p?.role === 'worker' && workerClients.get(p.id) === client) {
+      workerClients.delete(p.id);
+      log.info({ worker: p.id, requeued: queue.inflight }, 'worker disconnected');
+      queue.workerLost(p.id);
+    }
+  });
+
+  const refreshGauges = () => {
+    m.queueDepth.set(queue.length);
+    m.inflight.set(queue.inflight);
+    m.workers.set(queue.workerCount);
+    m.clients.set(broker.connectedClients);
+  };
+  const gaugeTimer = setInterval(refreshGauges, 1000);
+  gaugeTimer.unref();
+
+  const mqttServer = net.createServer(broker.handle);
+  mqttServer.on('connection', (socket) => socket.setNoDelay(true));
+  await new Promise<void>((resolve, reject) => {
+    mqttServer.once('error', reject);
+    mqttServer.listen(config.mqttPort, config.host, () => resolve());
+  });
+  const mqttPort = (mqttServer.address() as net.AddressInfo).port;
+
+  const app = express();
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/status', (_req, res) => {
+    res.json({ epoch, queued: queue.length, inflight: queue.inflight, workers: queue.workerCount, clients: broker.connectedClients });
+  });
+  app.get('/metrics', (req, res, next) => {
+    refreshGauges();
+    metricsHandler(registry)(req, res, next);
+  });
+  app.use((req, _res, next) => next(new NotFoundError(req.path)));
+  app.use(problemHandler(log));
+  const http = await listen(app, config.host, config.httpPort);
+
+  return {
+    mqttPort,
+    httpPort: http.port,
+    queue,
+    async close() {
+      clearInterval(gaugeTimer);
+      queue.close();
+      await http.close();
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await new Promise<void>((resolve) => mqttServer.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * The messages of the job queue, shared by api servers, brokers and workers. Each is the
+ * JSON header of a wire frame (system/lib/wire.ts); image bytes travel as the frame body.
+ */
+export const fits = ['cover', 'contain', 'fill', 'inside', 'outside'] as const;
+export type Fit = (typeof fits)[number];
+export const outputFormats = ['jpeg', 'png', 'webp', 'avif'] as const;
+export type OutputFormat = (typeof outputFormats)[number];
+
+export interface ResizeParams {
+  width?: number;
+  height?: number;
+  fit: Fit;
+  format: OutputFormat;
+  quality?: number;
+}
+
+/** api -> broker on `nines/jobs/submit`; body: the image. */
+export interface JobHeader {
+  jobId: string;
+  tenantId: string;
+  /** The api server's instance id; replies go to `nines/api/<replyTo>/reply`. */
+  replyTo: string;
+  /** Unix ms after which nobody waits for the answer: the broker drops it, not dispatches it. */
+  deadline: number;
+  params: ResizeParams;
+}
+
+/** broker -> worker on `nines/workers/<id>/jobs`; body: the image. */
+export interface DispatchHeader extends JobHeader {
+  /** The broker's leadership epoch (Consul LockIndex); receivers drop older epochs. */
+  epoch: number;
+  attempt: number;
+}
+
+/** worker -> broker on `nines/workers/<id>/ack`. */
+export interface AckMessage {
+  jobId: string;
+  epoch: number;
+}
+
+/** worker -> broker on `nines/workers/<id>/ready`: the worker's credit (jobs it can hold). */
+export interface ReadyMessage {
+  capacity: number;
+}
+
+export interface ResultReply {
+  type: 'result';
+  jobId: string;
+  epoch: number;
+  contentType: string;
+  format: OutputFormat;
+  width: number;
+  height: number;
+  cpuMs: number;
+}
+
+/** The worker could not produce an image; `code` says why (e.g. ERR_UNDECODABLE). */
+export interface ErrorReply {
+  type: 'error';
+  jobId: string;
+  epoch: number;
+  code: string;
+  message: string;
+  cpuMs: number;
+}
+
+/** The broker refused the job at once (queue full, no workers): the api answers 503. */
+export interface RejectedReply {
+  type: 'rejected';
+  jobId: string;
+  epoch: number;
+  reason: 'queue_full' | 'no_workers' | 'too_many_attempts';
+  retryAfterS: number;
+}
+
+/** worker|broker -> api on `nines/api/<id>/reply`; a result's body is the output image. */
+export type ReplyHeader = ResultReply | ErrorReply | RejectedReply;

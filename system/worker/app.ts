@@ -1,0 +1,142 @@
+/**
+ * A worker: takes jobs from its broker topic up to its credit (jobs in flight = cores it
+ * is given), resizes each with sharp, publishes the image straight to the requesting api
+ * server's reply topic, then acks to the broker, which frees the credit. Acking after the
+ * reply means a worker that dies mid-job leaves the job unacked, so the broker redelivers.
+ */
+import express from 'express';
+import { Counter, Histogram, Gauge, type Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import type { WorkerConfig } from '../lib/config.ts';
+import { connectMqtt } from '../lib/mqtt.ts';
+import { topics } from '../lib/topics.ts';
+import { decodeFrame, encodeFrame } from '../lib/wire.ts';
+import type { AckMessage, DispatchHeader, ErrorReply, ReadyMessage, ResultReply } from '../lib/jobs.ts';
+import { listen, metricsHandler } from '../lib/http/server.ts';
+import { NotFoundError, problemHandler } from '../lib/http/problem.ts';
+import { CpuMeter } from './cpu-meter.ts';
+import { ResizeError, contentTypes, resize } from './resize.ts';
+
+export interface RunningWorker {
+  httpPort: number;
+  close(): Promise<void>;
+}
+
+export async function startWorker(config: WorkerConfig, log: Logger, registry: Registry): Promise<RunningWorker> {
+  const jobsTotal = new Counter({
+    name: 'nines_worker_jobs_total',
+    help: 'Jobs by outcome: ok, error, stale_epoch.',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const cpuSeconds = new Histogram({
+    name: 'nines_worker_job_cpu_seconds',
+    help: 'CPU time per job.',
+    buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2],
+    registers: [registry],
+  });
+  const busy = new Gauge({ name: 'nines_worker_jobs_in_flight', help: 'Jobs being resized now.', registers: [registry] });
+
+  const meter = new CpuMeter();
+  const client = connectMqtt({
+    url: config.brokerUrl,
+    role: 'worker',
+    id: config.id,
+    secret: config.mqttSecret,
+    log,
+    subscriptions: [topics.workerJobs(config.id)],
+  });
+  // The highest broker epoch seen: a dispatch from an older epoch comes from a deposed
+  // leader and is dropped, so two brokers can never both get work done.
+  let epoch = -1;
+  let inFlight = 0;
+
+  client.on('connect', () => {
+    const ready: ReadyMessage = { capacity: config.concurrency };
+    client.publish(topics.workerReady(config.id), JSON.stringify(ready), { qos: 0 });
+  });
+
+  client.on('message', (topic, payload) => {
+    if (topic !== topics.workerJobs(config.id)) return;
+    let job: DispatchHeader;
+    let body: Buffer;
+    try {
+      ({ header: job, body } = decodeFrame<DispatchHeader>(payload));
+    } catch (err) {
+      log.error({ err }, 'malformed dispatch dropped');
+      return;
+    }
+    if (job.epoch < epoch) {
+      jobsTotal.inc({ outcome: 'stale_epoch' });
+      log.warn({ jobId: job.jobId, epoch: job.epoch, current: epoch }, 'dispatch from an old epoch dropped');
+      return;
+    }
+    epoch = job.epoch;
+    void run(job, body);
+  });
+
+  async function run(job: DispatchHeader, body: Buffer): Promise<void> {
+    inFlight++;
+    busy.set(inFlight);
+    meter.start(job.jobId);
+    let reply: Buffer;
+    try {
+      const out = await resize(body, job.params, config.maxPixels);
+      const cpuMs = meter.stop(job.jobId);
+      cpuSeconds.observe(cpuMs / 1000);
+      const header: ResultReply = {
+        type: 'result',
+        jobId: job.jobId,
+        epoch: job.epoch,
+        contentType: contentTypes[out.format],
+        format: out.format,
+        width: out.width,
+        height: out.height,
+        cpuMs,
+      };
+      reply = encodeFrame(header, out.data);
+      jobsTotal.inc({ outcome: 'ok' });
+    } catch (err) {
+      const cpuMs = meter.stop(job.jobId);
+      const code = err instanceof ResizeError ? err.code : 'ERR_RESIZE_FAILED';
+      if (!(err instanceof ResizeError)) log.error({ err, jobId: job.jobId }, 'resize failed unexpectedly');
+      const header: ErrorReply = {
+        type: 'error',
+        jobId: job.jobId,
+        epoch: job.epoch,
+        code,
+        message: err instanceof Error ? err.message : String(err),
+        cpuMs,
+      };
+      reply = encodeFrame(header);
+      jobsTotal.inc({ outcome: 'error' });
+    } finally {
+      inFlight--;
+      busy.set(inFlight);
+    }
+    client.publish(topics.apiReply(job.replyTo), reply, { qos: 0 });
+    const ack: AckMessage = { jobId: job.jobId, epoch: job.epoch };
+    client.publish(topics.workerAck(config.id), JSON.stringify(ack), { qos: 0 });
+  }
+
+  const app = express();
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: client.connected ? 'ok' : 'disconnected', inFlight });
+  });
+  app.get('/metrics', metricsHandler(registry));
+  app.use((req, _res, next) => next(new NotFoundError(req.path)));
+  app.use(problemHandler(log));
+  const http = await listen(app, config.host, config.httpPort);
+
+  return {
+    httpPort: http.port,
+    async close() {
+      // Drain: take no new work, give running jobs a bounded time to answer; anything
+      // still unacked when we disconnect is redelivered by the broker.
+      await client.unsubscribeAsync(topics.workerJobs(config.id)).catch(() => undefined);
+      for (let i = 0; i < 100 && inFlight > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      await http.close();
+      await client.endAsync();
+    },
+  };
+}
