@@ -63,11 +63,12 @@ export class ManagedProcess {
         child.kill('SIGKILL');
         reject(new StartError(`${this.spec.name} failed to start: ${why}; see ${this.spec.logFile}`));
       };
-      child.once('exit', (code, signal) => fail(`exited with ${signal ?? code}`));
+      const onExit = (code: number | null, signal: string | null) => fail(`exited with ${signal ?? code}`);
+      child.once('exit', onExit);
       child.on('message', (m: { type?: string }) => {
         if (m?.type !== 'ready') return;
         clearTimeout(timer);
-        child.removeAllListeners('exit');
+        child.off('exit', onExit);
         resolve(m as ReadyInfo);
       });
     });

@@ -15,7 +15,7 @@ await runService({
   name: 'usage',
   loadConfig: () => loadUsageConfig(),
   async start(config, log, registry) {
-    const store = openStore(config.dbPath);
+    const store = openStore(config.dbPath, { synchronous: 'FULL' });
     const client = connectMqtt({
       url: config.brokerUrl,
       role: 'usage',
