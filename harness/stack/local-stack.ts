@@ -19,6 +19,8 @@ export interface LocalStackOptions {
   apiPort?: number;
   identityPort?: number;
   logLevel?: string;
+  /** Extra node flags for every process (profiling). */
+  nodeArgs?: string[];
   /** Extra environment per role, e.g. { api: { NINES_API_DEADLINE_MS: '2000' } }. */
   env?: Partial<Record<'broker' | 'identity' | 'usage' | 'worker' | 'api', Record<string, string>>>;
 }
@@ -56,7 +58,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const common = { NINES_LOG_LEVEL: o.logLevel ?? 'info', NINES_HOST: '127.0.0.1' };
   const started: ManagedProcess[] = [];
   const launch = async (name: string, entry: string, env: Record<string, string>) => {
-    const p = new ManagedProcess({ name, entry, env: { ...common, ...env }, logFile: logPath(logs, name) });
+    const p = new ManagedProcess({ name, entry, env: { ...common, ...env }, logFile: logPath(logs, name), nodeArgs: o.nodeArgs });
     started.push(p);
     await p.start();
     return p;

@@ -20,6 +20,8 @@ export interface ProcessSpec {
   env: Record<string, string>;
   logFile: string;
   readyTimeoutMs?: number;
+  /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] to profile a run. */
+  nodeArgs?: string[];
 }
 
 export type ReadyInfo = Record<string, unknown>;
@@ -47,7 +49,7 @@ export class ManagedProcess {
   async start(): Promise<ReadyInfo> {
     mkdirSync(dirname(this.spec.logFile), { recursive: true });
     const fd = openSync(this.spec.logFile, 'a');
-    const child = spawn(process.execPath, ['--import', tsxLoader, join(repoRoot, this.spec.entry)], {
+    const child = spawn(process.execPath, [...(this.spec.nodeArgs ?? []), '--import', tsxLoader, join(repoRoot, this.spec.entry)], {
       cwd: repoRoot,
       env: { ...process.env, ...this.spec.env },
       stdio: ['ignore', fd, fd, 'ipc'],

@@ -83,6 +83,7 @@ export function loadWorkerConfig(env: Env = process.env) {
       ...mqttClient,
       NINES_WORKER_CONCURRENCY: posInt.default(os.availableParallelism()),
       NINES_WORKER_HTTP_PORT: port.default(0),
+      NINES_WORKER_PREFETCH: nonNegInt.default(2),
       NINES_MAX_PIXELS: posInt.default(50_000_000),
     },
     env,
@@ -94,6 +95,7 @@ export function loadWorkerConfig(env: Env = process.env) {
     mqttSecret: e.NINES_MQTT_SECRET,
     id: e.NINES_INSTANCE_ID,
     concurrency: e.NINES_WORKER_CONCURRENCY,
+    prefetch: e.NINES_WORKER_PREFETCH,
     httpPort: e.NINES_WORKER_HTTP_PORT,
     maxPixels: e.NINES_MAX_PIXELS,
   });

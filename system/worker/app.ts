@@ -1,6 +1,6 @@
 /**
- * A worker: takes jobs from its broker topic up to its credit (jobs in flight = cores it
- * is given), resizes each with sharp, publishes the image straight to the requesting api
+ * A worker: takes jobs from its broker topic up to its credit, resizes up to `concurrency`
+ * of them at once with sharp (the cores it is given), publishes the image straight to the requesting api
  * server's reply topic, then acks to the broker, which frees the credit. Acking after the
  * reply means a worker that dies mid-job leaves the job unacked, so the broker redelivers.
  */
@@ -50,9 +50,16 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
   // leader and is dropped, so two brokers can never both get work done.
   let epoch = -1;
   let inFlight = 0;
+  // Credit = running + prefetched. A few jobs held locally hide the dispatch round trip
+  // (ack -> broker -> image transfer), which otherwise leaves cores idle between jobs.
+  const waiting: Array<() => void> = [];
+  const slot = async () => {
+    if (inFlight < config.concurrency) return;
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  };
 
   client.on('connect', () => {
-    const ready: ReadyMessage = { capacity: config.concurrency };
+    const ready: ReadyMessage = { capacity: config.concurrency + config.prefetch };
     client.publish(topics.workerReady(config.id), JSON.stringify(ready), { qos: 0 });
   });
 
@@ -76,6 +83,7 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
   });
 
   async function run(job: DispatchHeader, body: Buffer): Promise<void> {
+    await slot();
     inFlight++;
     busy.set(inFlight);
     meter.start(job.jobId);
@@ -113,6 +121,7 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
     } finally {
       inFlight--;
       busy.set(inFlight);
+      waiting.shift()?.();
     }
     client.publish(topics.apiReply(job.replyTo), reply, { qos: 0 });
     const ack: AckMessage = { jobId: job.jobId, epoch: job.epoch };

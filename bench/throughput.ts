@@ -1,0 +1,140 @@
+/**
+ * `npm run bench`: whole-stack resize throughput (HTTP -> api -> broker -> worker -> api ->
+ * HTTP) against raw in-process sharp on the same image with the same settings, in the same
+ * run, then p99 at 70 % of the measured stack capacity with requests sent at a fixed rate
+ * (open model, latency from each request's intended send time). Appends to bench/RESULTS.md.
+ *
+ * Options (env): BENCH_SECONDS (default 15), BENCH_IMAGE (fixture name), BENCH_QUERY.
+ */
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir, cpus, availableParallelism, totalmem } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { Pool } from 'undici';
+import * as hdr from 'hdr-histogram-js';
+import { startLocalStack } from '../harness/stack/local-stack.ts';
+import { repoRoot } from '../harness/stack/process.ts';
+import { AdminClient } from '../system/identity/admin-client.ts';
+import { resize } from '../system/worker/resize.ts';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 15);
+const imageName = process.env.BENCH_IMAGE ?? '2569067123_aca715a2ee_o.jpg';
+const query = process.env.BENCH_QUERY ?? 'width=320&format=jpeg';
+const image = readFileSync(join(process.env.NINES_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures', 'images'), imageName));
+const cores = availableParallelism();
+const say = (s: string) => process.stderr.write(`${s}\n`);
+
+/** Raw sharp, in this process: `cores` resizes in flight (what one worker process runs). */
+async function rawSharp(durationS: number): Promise<number> {
+  const params = { width: 320, fit: 'cover' as const, format: 'jpeg' as const };
+  const until = performance.now() + durationS * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: cores }, async () => {
+      while (performance.now() < until) {
+        await resize(image, params, 50_000_000);
+        done++;
+      }
+    }),
+  );
+  return done / durationS;
+}
+
+/** Closed loop against the stack with enough requests in flight to keep the worker busy. */
+async function stackClosed(pool: Pool, path: string, key: string, durationS: number, inFlight: number): Promise<{ rate: number; errors: number }> {
+  const until = performance.now() + durationS * 1000;
+  let ok = 0;
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (performance.now() < until) {
+        const r = await pool.request({ method: 'POST', path, headers: { authorization: `Bearer ${key}`, 'content-type': 'image/jpeg' }, body: image });
+        await r.body.arrayBuffer();
+        if (r.statusCode === 200) ok++;
+        else errors++;
+      }
+    }),
+  );
+  return { rate: ok / durationS, errors };
+}
+
+/** Open model: one request every 1/rate s on schedule, latency from the intended send time. */
+async function stackOpen(pool: Pool, path: string, key: string, rate: number, durationS: number) {
+  const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const total = Math.round(rate * durationS);
+  const start = performance.now();
+  let ok = 0;
+  let failed = 0;
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const intended = start + (i * 1000) / rate;
+    const wait = intended - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(
+      pool
+        .request({ method: 'POST', path, headers: { authorization: `Bearer ${key}`, 'content-type': 'image/jpeg' }, body: image })
+        .then(async (r) => {
+          await r.body.arrayBuffer();
+          h.recordValue(Math.round((performance.now() - intended) * 1000)); // µs
+          if (r.statusCode === 200) ok++;
+          else failed++;
+        })
+        .catch(() => {
+          failed++;
+        }),
+    );
+  }
+  await Promise.all(inflight);
+  const ms = (p: number) => h.getValueAtPercentile(p) / 1000;
+  return { sent: total, ok, failed, p50: ms(50), p90: ms(90), p99: ms(99), max: h.maxValue / 1000 };
+}
+
+async function main() {
+  say(`bench: ${imageName} (${image.length} bytes) -> ${query}; ${seconds} s per phase; ${cores} cores`);
+  await rawSharp(2); // warm libvips
+  const raw1 = await rawSharp(seconds);
+  say(`raw sharp (first):  ${raw1.toFixed(1)} resizes/s`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'nines-bench-'));
+  const stack = await startLocalStack({ dir, workers: 1, workerConcurrency: cores, logLevel: 'warn', env: { api: { NINES_API_MAX_INFLIGHT: '256', NINES_API_TENANT_MAX_INFLIGHT: '256' } } });
+  try {
+    const admin = new AdminClient({ adminUrl: stack.adminUrl, adminToken: stack.adminToken });
+    const { apiKey } = await admin.createTenant({ name: 'bench', ratePerSec: 100_000, burst: 100_000 });
+    const pool = new Pool(stack.apiUrl, { connections: 32, pipelining: 1 });
+    const path = `/v1/resize?${query}`;
+    await stackClosed(pool, path, apiKey, 2, cores * 2); // warm
+    const closed = await stackClosed(pool, path, apiKey, seconds, cores * 3);
+    say(`stack (closed loop, ${cores * 3} in flight): ${closed.rate.toFixed(1)} resizes/s, ${closed.errors} errors`);
+    const raw2 = await rawSharp(seconds);
+    say(`raw sharp (second): ${raw2.toFixed(1)} resizes/s`);
+    const raw = (raw1 + raw2) / 2;
+    const ratio = closed.rate / raw;
+    say(`ratio stack/raw: ${ratio.toFixed(3)}`);
+
+    const rate = Math.max(1, Math.round(closed.rate * 0.7));
+    const open = await stackOpen(pool, path, apiKey, rate, Math.max(10, seconds));
+    say(`open model at ${rate}/s (70 %): p50 ${open.p50.toFixed(1)} ms, p90 ${open.p90.toFixed(1)} ms, p99 ${open.p99.toFixed(1)} ms, max ${open.max.toFixed(1)} ms, ${open.failed} failed of ${open.sent}`);
+    await pool.close();
+
+    const cpu = cpus()[0]?.model ?? 'unknown cpu';
+    const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
+    const row = [
+      `\n### ${date} UTC — ${cpu}, ${cores} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`,
+      `Image \`${imageName}\` (${image.length} bytes) → \`${query}\`; ${seconds} s per phase; one worker with ${cores} jobs in flight, one api, one broker, and this load generator, all on the same ${cores} cores.\n`,
+      `| measure | value |`,
+      `|---|---|`,
+      `| raw sharp in-process (mean of a run before and after the stack) | ${raw.toFixed(1)} resizes/s (${raw1.toFixed(1)}, ${raw2.toFixed(1)}) |`,
+      `| whole stack, closed loop (${cores * 3} in flight) | ${closed.rate.toFixed(1)} resizes/s, ${closed.errors} errors |`,
+      `| **ratio stack / raw sharp** | **${ratio.toFixed(3)}** |`,
+      `| open model at 70 % of stack capacity (${rate}/s, ${open.sent} requests) | p50 ${open.p50.toFixed(1)} ms, p90 ${open.p90.toFixed(1)} ms, **p99 ${open.p99.toFixed(1)} ms**, max ${open.max.toFixed(1)} ms; ${open.failed} failed |`,
+      '',
+    ].join('\n');
+    appendFileSync(join(repoRoot, 'bench', 'RESULTS.md'), row);
+    console.log(JSON.stringify({ rawSharp: raw, stack: closed.rate, ratio, at70: { rate, ...open } }));
+  } finally {
+    await stack.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
