@@ -9,7 +9,6 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { Pool } from 'undici';
 import * as hdr from 'hdr-histogram-js';
 import { startLocalStack } from '../harness/stack/local-stack.ts';

@@ -1,12 +1,9 @@
 #!/usr/bin/env node
-// Entry point for `npx nines …`: runs the TypeScript CLI through tsx.
+// Entry point for `npx nines …`: runs the TypeScript CLI through tsx, resolved from this
+// package (not the caller's directory), with the caller's working directory kept.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'harness/cli.ts'), ...process.argv.slice(2)], {
-  stdio: 'inherit',
-  cwd: process.cwd(),
-});
-process.exit(r.status ?? 1);
+const cli = fileURLToPath(new URL('../harness/cli.ts', import.meta.url));
+const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), cli, ...process.argv.slice(2)], { stdio: 'inherit' });
+process.exit(r.status ?? (r.signal ? 128 : 1));

@@ -19,5 +19,8 @@ const only = process.argv.slice(2);
 const files = only.length ? only : walk('test').sort();
 
 run('bash', ['scripts/setup-tools.sh']);
-if (!only.length) run('npx', ['tsc', '--noEmit']);
+if (!only.length) {
+  run('npx', ['tsc', '--noEmit']);
+  run('npx', ['eslint', '.']);
+}
 run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files]);

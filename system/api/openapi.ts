@@ -23,7 +23,7 @@ export const openapi = {
         type: 'object',
         required: ['type', 'title', 'status', 'detail', 'code'],
         properties: {
-          type: { type: 'string', format: 'uri' },
+          type: { type: 'string', format: 'uri', examples: ['urn:nines:problem:too-many-pixels'] },
           title: { type: 'string' },
           status: { type: 'integer' },
           detail: { type: 'string' },

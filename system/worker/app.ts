@@ -52,10 +52,20 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
   let inFlight = 0;
   // Credit = running + prefetched. A few jobs held locally hide the dispatch round trip
   // (ack -> broker -> image transfer), which otherwise leaves cores idle between jobs.
+  // A released slot is handed straight to the next waiter, so a job arriving in between
+  // can never overtake it and push resizes in flight past `concurrency`.
   const waiting: Array<() => void> = [];
-  const slot = async () => {
-    if (inFlight < config.concurrency) return;
+  const acquire = async () => {
+    if (inFlight < config.concurrency && waiting.length === 0) {
+      inFlight++;
+      return;
+    }
     await new Promise<void>((resolve) => waiting.push(resolve));
+  };
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else inFlight--;
   };
 
   client.on('connect', () => {
@@ -83,8 +93,7 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
   });
 
   async function run(job: DispatchHeader, body: Buffer): Promise<void> {
-    await slot();
-    inFlight++;
+    await acquire();
     busy.set(inFlight);
     meter.start(job.jobId);
     let reply: Buffer;
@@ -119,9 +128,8 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
       reply = encodeFrame(header);
       jobsTotal.inc({ outcome: 'error' });
     } finally {
-      inFlight--;
+      release();
       busy.set(inFlight);
-      waiting.shift()?.();
     }
     client.publish(topics.apiReply(job.replyTo), reply, { qos: 0 });
     const ack: AckMessage = { jobId: job.jobId, epoch: job.epoch };

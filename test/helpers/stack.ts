@@ -64,7 +64,7 @@ export async function resizeReq(s: TestStack, body: Buffer | undefined, o: Resiz
   if (key !== null) headers.authorization = `Bearer ${key}`;
   const ct = o.contentType === undefined ? 'application/octet-stream' : o.contentType;
   if (ct !== null) headers['content-type'] = ct;
-  return fetch(`${s.apiUrl}/v1/resize?${o.query ?? 'width=64'}`, { method: 'POST', headers, body });
+  return fetch(`${s.apiUrl}/v1/resize?${o.query ?? 'width=64'}`, { method: 'POST', headers, body: body as Uint8Array<ArrayBuffer> | undefined });
 }
 
 export interface ProblemBody {

@@ -7,7 +7,8 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { NinesError, isNinesError } from '../errors.ts';
 
-export const PROBLEM_TYPE_BASE = 'https://nines.dev/problems/';
+// A URN, not a URL: problem types are stable identifiers, and we own no domain to serve docs from.
+export const PROBLEM_TYPE_BASE = 'urn:nines:problem:';
 
 export interface Problem {
   type: string;
