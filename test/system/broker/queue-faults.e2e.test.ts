@@ -14,7 +14,8 @@ const SLOW = 'width=2400&format=avif';
 const big = () => fixture('2569067123_aca715a2ee_o.jpg');
 
 before(async () => {
-  s = await startTestStack({ workers: 1, workerConcurrency: 1, env: { broker: { NINES_QUEUE_MAX: '2' }, api: { NINES_API_DEADLINE_MS: '10000' } } });
+  // One job at a time and no prefetch, so "in flight" and "queued" are exact.
+  s = await startTestStack({ workers: 1, workerConcurrency: 1, env: { broker: { NINES_QUEUE_MAX: '2' }, api: { NINES_API_DEADLINE_MS: '10000' }, worker: { NINES_WORKER_PREFETCH: '0' } } });
 });
 after(() => s?.dispose());
 
