@@ -7,7 +7,7 @@
  * While disconnected, pending jobs stay pending; on reconnect they are published again
  * (to the new leader, after a failover). Job ids make that idempotent on our side.
  */
-import type { MqttClient } from 'mqtt';
+import type { Bus } from '../lib/bus.ts';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { encodeFrame } from '../lib/wire.ts';
@@ -34,7 +34,7 @@ export class JobClient {
   private readonly replies: Counter<'outcome'>;
 
   constructor(
-    private readonly client: MqttClient,
+    private readonly client: Bus,
     private readonly log: Logger,
     registry: Registry,
     private readonly retryAfterS: number,

@@ -1,8 +1,7 @@
-import type { MqttClient } from 'mqtt';
 import { runService } from '../lib/service.ts';
 import { loadApiConfig } from '../lib/config.ts';
 import { listen } from '../lib/http/server.ts';
-import { connectMqtt } from '../lib/mqtt.ts';
+import { connectBus } from '../lib/bus.ts';
 import { topics } from '../lib/topics.ts';
 import { decodeFrame } from '../lib/wire.ts';
 import type { ReplyHeader } from '../lib/jobs.ts';
@@ -19,8 +18,7 @@ await runService({
   async start(config, log, registry) {
     const identity = new IdentityReplica({ identityUrl: config.identityUrl, serviceToken: config.serviceToken, log: log.child({ module: 'identity-replica' }), registry });
     identity.start();
-    const mqtt: MqttClient = connectMqtt({
-      url: config.brokerUrl,
+    const mqtt = connectBus(config.broker, {
       role: 'api',
       id: config.id,
       secret: config.mqttSecret,

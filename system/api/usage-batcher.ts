@@ -6,7 +6,7 @@
  * oldest batch is dropped and counted, so a long usage outage cannot exhaust memory.
  */
 import { randomUUID } from 'node:crypto';
-import type { MqttClient } from 'mqtt';
+import type { Bus } from '../lib/bus.ts';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { topics } from '../lib/topics.ts';
@@ -29,7 +29,7 @@ export class UsageBatcher {
   private readonly m: { batches: Counter<'outcome'>; pending: Gauge };
 
   constructor(
-    private readonly client: MqttClient,
+    private readonly client: Bus,
     private readonly opts: BatcherOptions,
     private readonly log: Logger,
     registry: Registry,

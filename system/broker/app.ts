@@ -19,6 +19,7 @@ import { NotFoundError, problemHandler } from '../lib/http/problem.ts';
 import { JobQueue, type QueuedJob } from './queue.ts';
 import { installAuth, principalOf } from './auth.ts';
 import { brokerMetrics } from './metrics.ts';
+import { LeaderElection } from './election.ts';
 
 export interface RunningBroker {
   mqttPort: number;
@@ -33,7 +34,11 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
   const m = brokerMetrics(registry);
   const broker = await Aedes.createBroker({ drainTimeout: 10_000, heartbeatInterval: 60_000 });
   installAuth(broker, config.secrets, log);
-  const epoch = config.epoch;
+  // Without Consul this broker always leads under the configured epoch; with Consul it
+  // leads only while the election says so, under the lock's LockIndex.
+  let election: LeaderElection | undefined;
+  const epochNow = () => (election ? election.leaderEpoch() : config.epoch);
+  const dispatchLog = log.child({ module: 'dispatch' });
 
   const publish = (topic: string, payload: Buffer) =>
     broker.publish({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false }, (err) => {
@@ -44,11 +49,18 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
     { maxLength: config.queueMax, jobTimeoutMs: config.jobTimeoutMs, maxAttempts: MAX_ATTEMPTS },
     {
       send(workerId, job) {
+        const epoch = epochNow();
+        if (epoch === undefined) return; // deposed: the new leader gets the job from its api server
         const header: DispatchHeader = { ...job.header, epoch, attempt: job.attempt };
+        // One line per dispatch: the harness proves from these that no two brokers ever
+        // dispatched under a valid epoch at the same time.
+        dispatchLog.info({ event: 'dispatch', epoch, jobId: job.header.jobId, worker: workerId, t: Date.now() });
         publish(topics.workerJobs(workerId), encodeFrame(header, job.body));
       },
       refuse(job, reason) {
         m.jobs.inc({ outcome: reason === 'too_many_attempts' ? 'failed' : `refused_${reason}` });
+        const epoch = epochNow();
+        if (epoch === undefined) return;
         const reply: RejectedReply = { type: 'rejected', jobId: job.header.jobId, epoch, reason, retryAfterS: config.retryAfterS };
         publish(topics.apiReply(job.header.replyTo), encodeFrame(reply));
       },
@@ -73,6 +85,8 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
   // old connection's disconnect may arrive after the new one said ready, so only the
   // client that currently owns the id can take its slot away.
   const workerClients = new Map<string, Client>();
+  const connected = new Set<Client>();
+  broker.on('client', (c) => connected.add(c));
 
   // Intercept queue traffic before aedes routes it. Auth has already run (installAuth
   // wraps authorizePublish); here we only act on the queue topics.
@@ -89,7 +103,7 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
           queue.submit(header, body);
         } else if (p.role === 'worker' && packet.topic === topics.workerAck(p.id)) {
           const ack = JSON.parse(String(packet.payload)) as AckMessage;
-          if (ack.epoch === epoch && queue.ack(p.id, ack.jobId)) m.jobs.inc({ outcome: 'acked' });
+          if (ack.epoch === epochNow() && queue.ack(p.id, ack.jobId)) m.jobs.inc({ outcome: 'acked' });
         } else if (p.role === 'worker' && packet.topic === topics.workerReady(p.id)) {
           const ready = JSON.parse(String(packet.payload)) as ReadyMessage;
           if (!Number.isInteger(ready.capacity) || ready.capacity < 1 || ready.capacity > 1024) throw new Error('bad capacity');
@@ -107,6 +121,7 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
   };
 
   broker.on('clientDisconnect', (client) => {
+    connected.delete(client);
     const p = principalOf(client);
     if (p?.role === 'worker' && workerClients.get(p.id) === client) {
       workerClients.delete(p.id);
@@ -132,12 +147,38 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
   });
   const mqttPort = (mqttServer.address() as net.AddressInfo).port;
 
+  if (config.election) {
+    const e = config.election;
+    election = new LeaderElection(
+      { ...e, id: config.id, advertise: e.advertise ?? `mqtt://${config.host}:${mqttPort}` },
+      log.child({ module: 'election' }),
+    );
+    // A standby serves nobody: clients follow the leader key, and a stray connection
+    // (stale address) is refused as "server unavailable" so it looks again.
+    const authenticate = broker.authenticate;
+    broker.authenticate = (client, username, password, done) => {
+      if (epochNow() === undefined) {
+        return done(Object.assign(new Error('not the leader'), { returnCode: 3 as const }), false);
+      }
+      authenticate.call(broker, client, username, password, done);
+    };
+    election.on('follower', () => {
+      // Drop every client and every queued job: api servers republish their pending jobs
+      // to the new leader, workers' unacked jobs come back that way too.
+      queue.close();
+      for (const c of [...connected]) c.close();
+    });
+    election.on('leader', (epoch) => log.info({ epoch }, 'serving as leader'));
+    election.start();
+  }
+
   const app = express();
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/status', (_req, res) => {
-    res.json({ epoch, queued: queue.length, inflight: queue.inflight, workers: queue.workerCount, clients: broker.connectedClients });
+    const epoch = epochNow();
+    res.json({ id: config.id, leader: epoch !== undefined, epoch: epoch ?? null, queued: queue.length, inflight: queue.inflight, workers: queue.workerCount, clients: broker.connectedClients });
   });
   app.get('/metrics', (req, res, next) => {
     refreshGauges();
@@ -153,6 +194,7 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
     queue,
     async close() {
       clearInterval(gaugeTimer);
+      await election?.stop();
       queue.close();
       await http.close();
       await new Promise<void>((resolve) => broker.close(() => resolve()));

@@ -22,11 +22,29 @@ const common = {
   NINES_HOST: z.string().default('127.0.0.1'),
 };
 
+const routes = z
+  .string()
+  .regex(/^([A-Za-z0-9_.-]+=mqtt:\/\/[^,=]+)(,[A-Za-z0-9_.-]+=mqtt:\/\/[^,=]+)*$/, 'give id=mqtt://host:port pairs separated by commas')
+  .transform((v) => Object.fromEntries(v.split(',').map((p) => p.split('=') as [string, string])));
+
 const mqttClient = {
   NINES_BROKER_URL: url.default('mqtt://127.0.0.1:1883'),
   NINES_MQTT_SECRET: secret,
   NINES_INSTANCE_ID: instanceId.default(`${os.hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${process.pid}`),
+  // With Consul: follow the leader key instead of a fixed broker URL.
+  NINES_CONSUL_URL: url.optional(),
+  NINES_LEADER_KEY: z.string().regex(/^[A-Za-z0-9_./-]+$/).default('nines/broker/leader'),
+  // Per-broker address overrides (the harness routes each path through its own Toxiproxy proxy).
+  NINES_BROKER_ROUTES: routes.optional(),
 };
+
+export type BrokerSource = { url: string } | { consulUrl: string; key: string; routes: Record<string, string> };
+
+function brokerSource(e: { NINES_BROKER_URL: string; NINES_CONSUL_URL?: string; NINES_LEADER_KEY: string; NINES_BROKER_ROUTES?: Record<string, string> }): BrokerSource {
+  return e.NINES_CONSUL_URL
+    ? { consulUrl: e.NINES_CONSUL_URL, key: e.NINES_LEADER_KEY, routes: e.NINES_BROKER_ROUTES ?? {} }
+    : { url: e.NINES_BROKER_URL };
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -59,9 +77,21 @@ export function loadBrokerConfig(env: Env = process.env) {
       NINES_JOB_TIMEOUT_MS: posInt.default(30_000),
       NINES_RETRY_AFTER_S: posInt.default(1),
       NINES_BROKER_EPOCH: nonNegInt.default(0),
+      NINES_BROKER_ID: instanceId.default('b1'),
+      NINES_CONSUL_URL: url.optional(),
+      NINES_LEADER_KEY: z.string().regex(/^[A-Za-z0-9_./-]+$/).default('nines/broker/leader'),
+      NINES_BROKER_ADVERTISE: url.optional(),
+      NINES_ELECTION_CHECK_TTL_MS: posInt.default(1000),
+      NINES_ELECTION_PASS_EVERY_MS: posInt.default(200),
+      NINES_ELECTION_STEP_DOWN_MS: posInt.default(600),
+      NINES_ELECTION_SESSION_TTL_S: posInt.default(10),
+      NINES_ELECTION_LOCK_DELAY_MS: posInt.default(500),
     },
     env,
   );
+  if (e.NINES_ELECTION_STEP_DOWN_MS >= e.NINES_ELECTION_CHECK_TTL_MS) {
+    throw new ConfigError(['NINES_ELECTION_STEP_DOWN_MS: must be below NINES_ELECTION_CHECK_TTL_MS, or a partitioned leader could still dispatch after Consul frees its lock']);
+  }
   return deepFreeze({
     logLevel: e.NINES_LOG_LEVEL,
     host: e.NINES_HOST,
@@ -72,6 +102,19 @@ export function loadBrokerConfig(env: Env = process.env) {
     jobTimeoutMs: e.NINES_JOB_TIMEOUT_MS,
     retryAfterS: e.NINES_RETRY_AFTER_S,
     epoch: e.NINES_BROKER_EPOCH,
+    id: e.NINES_BROKER_ID,
+    election: e.NINES_CONSUL_URL
+      ? {
+          consulUrl: e.NINES_CONSUL_URL,
+          key: e.NINES_LEADER_KEY,
+          advertise: e.NINES_BROKER_ADVERTISE,
+          checkTtlMs: e.NINES_ELECTION_CHECK_TTL_MS,
+          passEveryMs: e.NINES_ELECTION_PASS_EVERY_MS,
+          stepDownMs: e.NINES_ELECTION_STEP_DOWN_MS,
+          sessionTtlS: e.NINES_ELECTION_SESSION_TTL_S,
+          lockDelayMs: e.NINES_ELECTION_LOCK_DELAY_MS,
+        }
+      : undefined,
   });
 }
 export type BrokerConfig = ReturnType<typeof loadBrokerConfig>;
@@ -91,7 +134,7 @@ export function loadWorkerConfig(env: Env = process.env) {
   return deepFreeze({
     logLevel: e.NINES_LOG_LEVEL,
     host: e.NINES_HOST,
-    brokerUrl: e.NINES_BROKER_URL,
+    broker: brokerSource(e),
     mqttSecret: e.NINES_MQTT_SECRET,
     id: e.NINES_INSTANCE_ID,
     concurrency: e.NINES_WORKER_CONCURRENCY,
@@ -129,7 +172,7 @@ export function loadApiConfig(env: Env = process.env) {
     logLevel: e.NINES_LOG_LEVEL,
     host: e.NINES_HOST,
     port: e.NINES_API_PORT,
-    brokerUrl: e.NINES_BROKER_URL,
+    broker: brokerSource(e),
     mqttSecret: e.NINES_MQTT_SECRET,
     id: e.NINES_INSTANCE_ID,
     limits: {
@@ -194,7 +237,7 @@ export function loadUsageConfig(env: Env = process.env) {
     logLevel: e.NINES_LOG_LEVEL,
     host: e.NINES_HOST,
     port: e.NINES_USAGE_PORT,
-    brokerUrl: e.NINES_BROKER_URL,
+    broker: brokerSource(e),
     mqttSecret: e.NINES_MQTT_SECRET,
     id: e.NINES_INSTANCE_ID,
     dbPath: e.NINES_USAGE_DB,

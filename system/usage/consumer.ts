@@ -6,7 +6,7 @@
  * logged, counted and dropped without an ack: acking would tell the sender its records
  * are safe when they were not stored.
  */
-import type { MqttClient } from 'mqtt';
+import type { Bus } from '../lib/bus.ts';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { topics } from '../lib/topics.ts';
@@ -17,7 +17,7 @@ import { parseBatch } from './validate.ts';
 import { InvalidBatchError } from './errors.ts';
 
 export interface ConsumerDeps {
-  client: MqttClient;
+  client: Bus;
   store: UsageStore;
   log: Logger;
   registry: Registry;

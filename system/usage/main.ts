@@ -4,7 +4,7 @@
  */
 import { loadUsageConfig } from '../lib/config.ts';
 import { listen } from '../lib/http/server.ts';
-import { connectMqtt } from '../lib/mqtt.ts';
+import { connectBus } from '../lib/bus.ts';
 import { runService } from '../lib/service.ts';
 import { topics } from '../lib/topics.ts';
 import { buildUsageApp } from './app.ts';
@@ -16,8 +16,7 @@ await runService({
   loadConfig: () => loadUsageConfig(),
   async start(config, log, registry) {
     const store = openStore(config.dbPath, { synchronous: 'FULL' });
-    const client = connectMqtt({
-      url: config.brokerUrl,
+    const client = connectBus(config.broker, {
       role: 'usage',
       id: config.id,
       secret: config.mqttSecret,

@@ -8,7 +8,7 @@ import express from 'express';
 import { Counter, Histogram, Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from '../lib/config.ts';
-import { connectMqtt } from '../lib/mqtt.ts';
+import { connectBus } from '../lib/bus.ts';
 import { topics } from '../lib/topics.ts';
 import { decodeFrame, encodeFrame } from '../lib/wire.ts';
 import type { AckMessage, DispatchHeader, ErrorReply, ReadyMessage, ResultReply } from '../lib/jobs.ts';
@@ -38,8 +38,7 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
   const busy = new Gauge({ name: 'nines_worker_jobs_in_flight', help: 'Jobs being resized now.', registers: [registry] });
 
   const meter = new CpuMeter();
-  const client = connectMqtt({
-    url: config.brokerUrl,
+  const client = connectBus(config.broker, {
     role: 'worker',
     id: config.id,
     secret: config.mqttSecret,

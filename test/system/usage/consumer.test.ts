@@ -2,7 +2,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { connectMqtt } from '../../../system/lib/mqtt.ts';
+import { connectBus } from '../../../system/lib/bus.ts';
 import { topics } from '../../../system/lib/topics.ts';
 import { startConsumer } from '../../../system/usage/consumer.ts';
 import { openStore } from '../../../system/usage/store.ts';
@@ -15,7 +15,7 @@ async function setup(t: TestContext) {
   const mq = await startBroker(t);
   const store = openStore(join(tempDir(t), 'usage.db'));
   const registry = new Registry();
-  const client = connectMqtt({ url: mq.url, role: 'usage', id: 'u1', secret: 'x'.repeat(16), log: silentLog, subscriptions: [topics.usageBatches] });
+  const client = connectBus({ url: mq.url }, { role: 'usage', id: 'u1', secret: 'x'.repeat(16), log: silentLog, subscriptions: [topics.usageBatches] });
   const consumer = startConsumer({ client, store, log: silentLog, registry });
   t.after(async () => {
     consumer.stop();
