@@ -85,7 +85,12 @@ export const openapi = {
         responses: {
           '200': {
             description: 'The resized image, upright per EXIF, in sRGB.',
-            headers: { 'X-Request-Id': { schema: { type: 'string' } } },
+            headers: {
+              'X-Request-Id': { schema: { type: 'string' } },
+              'X-Nines-Width': { schema: { type: 'integer' } },
+              'X-Nines-Height': { schema: { type: 'integer' } },
+              'X-Nines-Epoch': { description: 'The broker leadership epoch that carried the job.', schema: { type: 'integer' } },
+            },
             content: Object.fromEntries(['image/jpeg', 'image/png', 'image/webp', 'image/avif'].map((t) => [t, { schema: { type: 'string', contentMediaType: t } }])),
           },
           '400': problem('Bad parameters (ERR_BAD_PARAMETER) or an empty body (ERR_EMPTY_BODY).'),

@@ -73,6 +73,8 @@ export function resizeRoute(d: ResizeDeps): RequestHandler {
       usage.output({ bytes: reply.body.length, format: h.format, width: h.width, height: h.height, cpuMs: h.cpuMs });
       res.status(200).setHeader('Content-Type', h.contentType);
       res.setHeader('X-Nines-Width', String(h.width)).setHeader('X-Nines-Height', String(h.height));
+      // Which broker leadership carried the job: lets clients and the harness see failovers.
+      res.setHeader('X-Nines-Epoch', String(h.epoch));
       res.end(reply.body);
       d.metrics.overhead.observe(Math.max(0, performance.now() - started - roundTripMs) / 1000);
     } catch (err) {

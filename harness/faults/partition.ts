@@ -1,0 +1,17 @@
+/**
+ * A network partition of one path: its Toxiproxy proxy disabled, which closes the path's
+ * open connections and refuses new ones. Not a toxic: Toxiproxy models it as the proxy off.
+ */
+import type { Toxiproxy } from 'toxiproxy-node-client';
+
+/** Cuts the path; resolves when Toxiproxy has applied it. */
+export async function partition(client: Toxiproxy, proxyName: string): Promise<void> {
+  const p = await client.get(proxyName);
+  await p.update({ enabled: false, listen: p.listen, upstream: p.upstream });
+}
+
+/** Restores the path. (Toxiproxy `POST /reset` heals every path at once.) */
+export async function heal(client: Toxiproxy, proxyName: string): Promise<void> {
+  const p = await client.get(proxyName);
+  await p.update({ enabled: true, listen: p.listen, upstream: p.upstream });
+}

@@ -1,0 +1,218 @@
+/**
+ * The open-model load engine: sends requests at an arrival rate (not a number of users),
+ * whatever the target does, and records a History (harness/load/history.ts). It records;
+ * it never judges — that is harness/sla's job.
+ *
+ * Above AUTO_THREADS_FROM_RATE the schedule is split across worker threads, each with its
+ * own slice of the arrivals and its own undici pool; their seconds are added together.
+ */
+import { availableParallelism } from 'node:os';
+import { BucketMerger, mergeFailures, sumCounters } from './aggregate.ts';
+import type { Counters } from './buckets.ts';
+import { addEncoded, percentilesMs } from './histogram.ts';
+import type { History } from './history.ts';
+import { Schedule, peakRate, profileDurationS, type ArrivalProfile } from './profile.ts';
+import { isTransferable, resolveFactory, type RequestSource, type RequestSpec } from './request.ts';
+import { startSlice, type SliceEvents, type SliceOptions, type SliceResult } from './slice.ts';
+import { ThreadSlice } from './threads.ts';
+
+/**
+ * Peak rate (req/s) from which `threads: 'auto'` uses two threads. Measured on this
+ * project's 2-core machines against a trivial server in another process (bench/RESULTS.md,
+ * "load engine"): one thread holds 10,000 req/s on schedule, so a second thread only adds
+ * scheduling noise there; it pays off only when the request factory or large bodies make
+ * a thread's per-request cost several times that of a trivial GET.
+ */
+export const AUTO_THREADS_FROM_RATE = 3000;
+
+export interface LoadOptions {
+  /** Target URL; its path and query are used when `requests` is omitted. */
+  url: string;
+  profile: ArrivalProfile;
+  /** What to send (default: GET of `url`). A function only runs with `threads: 1`. */
+  requests?: RequestSource;
+  /** Connections across all threads (default 64). */
+  connections?: number;
+  /** HTTP/1.1 requests in flight per connection (default 1: no pipelining). */
+  pipelining?: number;
+  /** Requests in flight across all threads before new ones are dropped (k6's maxVUs; default 10,000). */
+  maxInFlight?: number;
+  /** How far behind schedule the sender may fall before a request is dropped, ms (default 250). */
+  slackMs?: number;
+  /** Per-request deadline from its intended send time, ms (default 10,000). */
+  timeoutMs?: number;
+  /** Wait at most this long after the profile's end for in-flight responses, ms (default 10,000). */
+  graceMs?: number;
+  /** Worker threads, or 'auto' (default): 1 below AUTO_THREADS_FROM_RATE, else 2. */
+  threads?: number | 'auto';
+  /** Statuses counted as ok (default: every status below 400). */
+  okStatuses?: number[];
+  /** Failed requests kept individually (default 10,000). */
+  failuresLimit?: number;
+  /** Sending anywhere but loopback needs this (the harness only ever targets its own stack). */
+  allowRemote?: boolean;
+  scenario?: string;
+  seed?: number;
+  /** Extra settings recorded in the history (e.g. the CLI's arguments). */
+  settings?: Record<string, unknown>;
+  /** About once per second while the run lasts. */
+  onProgress?: (p: Progress) => void;
+  /** Aborting ends the schedule early; in-flight requests still get the grace period. */
+  signal?: AbortSignal;
+}
+
+export interface Progress {
+  elapsedS: number;
+  scheduled: number;
+  sent: number;
+  ok: number;
+  failed: number;
+  dropped: number;
+  inFlight: number;
+  /** Requests sent per second of elapsed run time. */
+  achievedRate: number;
+  /** p99 over the seconds finished so far, ms (a second finishes when all its requests did). */
+  p99Ms: number | null;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** True when a URL's host is this machine's loopback interface. */
+export function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** The thread count a run will use. */
+export function chooseThreads(o: Pick<LoadOptions, 'threads' | 'profile'>): number {
+  if (typeof o.threads === 'number') {
+    if (!Number.isInteger(o.threads) || o.threads < 1) throw new RangeError(`threads must be a positive integer, got ${o.threads}`);
+    return o.threads;
+  }
+  return peakRate(o.profile) >= AUTO_THREADS_FROM_RATE ? Math.min(2, availableParallelism()) : 1;
+}
+
+/**
+ * Runs a load profile against a target and resolves with its History once the profile
+ * has ended and every request has an outcome (or the grace period ran out). Rejects only
+ * on bad options or a crashed thread; target failures are data, not errors.
+ */
+export async function runLoad(o: LoadOptions): Promise<History> {
+  const url = new URL(o.url);
+  if (!o.allowRemote && !isLoopback(o.url)) throw new RangeError(`refusing to load ${url.host}: only loopback targets are allowed without allowRemote`);
+  const schedule = new Schedule(o.profile);
+  const threads = chooseThreads(o);
+  const source: RequestSource = o.requests ?? ({ method: 'GET', path: `${url.pathname}${url.search}` } satisfies RequestSpec);
+  if (threads > 1 && !isTransferable(source)) throw new TypeError('a request factory function cannot run in worker threads: pass a static request spec or a { module } factory, or threads: 1');
+  const num = (x: number | undefined, d: number, name: string, min = 1): number => {
+    const v = x ?? d;
+    if (!Number.isFinite(v) || v < min) throw new RangeError(`${name} must be >= ${min}, got ${v}`);
+    return v;
+  };
+  const connections = num(o.connections, 64, 'connections');
+  const maxInFlight = num(o.maxInFlight, 10_000, 'maxInFlight');
+  const failuresLimit = num(o.failuresLimit, 10_000, 'failuresLimit', 0);
+  const base: Omit<SliceOptions, 'index' | 'count'> = {
+    origin: url.origin,
+    profile: o.profile,
+    connections: Math.ceil(connections / threads),
+    pipelining: num(o.pipelining, 1, 'pipelining'),
+    maxInFlight: Math.ceil(maxInFlight / threads),
+    slackMs: num(o.slackMs, 250, 'slackMs', 0),
+    timeoutMs: num(o.timeoutMs, 10_000, 'timeoutMs'),
+    graceMs: num(o.graceMs, 10_000, 'graceMs', 0),
+    failuresLimit,
+  };
+  if (o.okStatuses) base.okStatuses = o.okStatuses;
+  const seconds = Math.max(1, Math.ceil(schedule.durationMs / 1000));
+  const merger = new BucketMerger(threads);
+  const latest: Counters[] = [];
+  const events = (i: number): SliceEvents => ({ bucket: (b) => merger.add(b), progress: (c) => void (latest[i] = c) });
+
+  const slices: Array<{ done: Promise<SliceResult>; stop(): void }> = [];
+  let startEpochMs: number;
+  if (threads === 1) {
+    const factory = await resolveFactory(source);
+    startEpochMs = performance.timeOrigin + performance.now() + 5;
+    slices.push(startSlice({ ...base, index: 0, count: 1 }, factory, startEpochMs - performance.timeOrigin, events(0)));
+  } else {
+    const ts = Array.from({ length: threads }, (_, i) => new ThreadSlice({ options: { ...base, index: i, count: threads }, source: source as RequestSpec }, events(i)));
+    try {
+      await Promise.all(ts.map((t) => t.ready));
+    } catch (err) {
+      await Promise.all(ts.map((t) => t.terminate()));
+      throw err;
+    }
+    // A common instant a little ahead, so every thread's first tick is on time.
+    startEpochMs = performance.timeOrigin + performance.now() + 50;
+    for (const t of ts) t.start(startEpochMs);
+    slices.push(...ts);
+  }
+
+  const stop = (): void => slices.forEach((s) => s.stop());
+  o.signal?.addEventListener('abort', stop, { once: true });
+  if (o.signal?.aborted) stop();
+  const progress = o.onProgress
+    ? setInterval(() => {
+        const c = sumCounters(latest.filter(Boolean));
+        const elapsedS = Math.max(0.001, (performance.timeOrigin + performance.now() - startEpochMs) / 1000);
+        o.onProgress!({ elapsedS, ...c, achievedRate: c.sent / Math.min(elapsedS, schedule.durationMs / 1000), p99Ms: merger.p99SoFarMs() });
+      }, 1000)
+    : null;
+  let results: SliceResult[];
+  try {
+    results = await Promise.all(slices.map((s) => s.done));
+  } catch (err) {
+    await Promise.all(slices.map((s) => (s instanceof ThreadSlice ? s.terminate() : s.stop())));
+    throw err;
+  } finally {
+    if (progress) clearInterval(progress);
+    o.signal?.removeEventListener('abort', stop);
+  }
+
+  const { failures, omitted } = mergeFailures(
+    results.map((r) => r.failures),
+    failuresLimit,
+  );
+  const lag = percentilesMs(addEncoded(results.map((r) => r.sendLag)));
+  const total = sumCounters(results.map((r) => r.counters));
+  const stoppedAt = results.map((r) => r.stoppedAtMs).filter((x): x is number => x !== undefined);
+  const durationS = profileDurationS(o.profile);
+  const measurements: Record<string, number> = {
+    scheduled: total.scheduled,
+    sendLagP50Ms: lag.p50 ?? 0,
+    sendLagP99Ms: lag.p99 ?? 0,
+    sendLagMaxMs: lag.max ?? 0,
+    abandonedAfterGrace: results.reduce((s, r) => s + r.abandoned, 0),
+    failuresOmitted: omitted + results.reduce((s, r) => s + r.failuresOmitted, 0),
+  };
+  if (stoppedAt.length) measurements.stoppedAtMs = Math.min(...stoppedAt);
+  const settings: Record<string, unknown> = {
+    url: o.url,
+    profile: o.profile,
+    durationS,
+    targetRate: schedule.total / durationS,
+    peakRate: peakRate(o.profile),
+    threads,
+    connections,
+    pipelining: base.pipelining,
+    maxInFlight,
+    slackMs: base.slackMs,
+    timeoutMs: base.timeoutMs,
+    graceMs: base.graceMs,
+    failuresLimit,
+    ...(o.okStatuses ? { okStatuses: o.okStatuses } : {}),
+    ...(typeof source === 'object' && 'method' in source ? { method: source.method, path: source.path, bodyBytes: source.body?.length ?? 0 } : {}),
+    ...o.settings,
+  };
+  return {
+    scenario: o.scenario ?? 'adhoc',
+    seed: o.seed ?? 0,
+    startedAt: new Date(startEpochMs).toISOString(),
+    settings,
+    seconds: merger.seconds(seconds),
+    failures,
+    faults: [],
+    measurements,
+  };
+}

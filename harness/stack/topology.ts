@@ -1,0 +1,264 @@
+/**
+ * The full topology of real processes on loopback: a 3-server Consul cluster, Toxiproxy,
+ * two brokers electing a leader through Consul, identity, usage, workers, and api servers
+ * behind HAProxy. Every network path between components goes through its own Toxiproxy
+ * proxy, so a fault can cut exactly one:
+ *
+ *   broker bN -> Consul   bN-consul   (bN talks to consul-N)
+ *   api      -> Consul    api-consul  (consul-3)     api    -> broker bN   api-bN
+ *   worker   -> Consul    worker-consul               worker -> broker bN   worker-bN
+ *   usage    -> Consul    usage-consul                usage  -> broker bN   usage-bN
+ *
+ * Clients find the leader in Consul; NINES_BROKER_ROUTES maps each broker id to the proxy
+ * for that client's path.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ManagedProcess, logPath } from './process.ts';
+import { freePort } from './binary.ts';
+import { startConsulCluster, type ConsulCluster } from './consul-cluster.ts';
+import { startToxiproxy, type ToxiproxyServer } from './toxiproxy.ts';
+import { startHaproxy, type HaproxyLb } from './haproxy.ts';
+import { waitFor } from './local-stack.ts';
+
+type Role = 'broker' | 'identity' | 'usage' | 'worker' | 'api';
+
+export interface TopologyOptions {
+  dir: string;
+  brokers?: number;
+  apis?: number;
+  workers?: number;
+  workerConcurrency?: number;
+  logLevel?: string;
+  env?: Partial<Record<Role, Record<string, string>>>;
+}
+
+export interface BrokerStatus {
+  id: string;
+  leader: boolean;
+  epoch: number | null;
+  queued: number;
+  inflight: number;
+  workers: number;
+}
+
+export interface DispatchEvent {
+  broker: string;
+  epoch: number;
+  t: number;
+  jobId: string;
+}
+
+export interface Topology {
+  apiUrl: string;
+  apiUrls: string[];
+  adminUrl: string;
+  adminToken: string;
+  serviceToken: string;
+  usageUrl: string;
+  consul: ConsulCluster;
+  toxiproxy: ToxiproxyServer;
+  haproxy: HaproxyLb;
+  brokers: ManagedProcess[];
+  identity: ManagedProcess;
+  usage: ManagedProcess;
+  workers: ManagedProcess[];
+  apis: ManagedProcess[];
+  /** Every broker's /status (unreachable ones omitted). */
+  brokerStatus(): Promise<Array<BrokerStatus & { process: ManagedProcess }>>;
+  /** Waits until exactly one broker leads (optionally not `not`), and returns it. */
+  waitForLeader(timeoutMs: number, not?: ManagedProcess): Promise<BrokerStatus & { process: ManagedProcess }>;
+  /** Every dispatch the brokers logged, from their log files. */
+  dispatchEvents(): DispatchEvent[];
+  stop(): Promise<void>;
+}
+
+const secret = () => randomBytes(24).toString('base64url');
+
+export async function startTopology(o: TopologyOptions): Promise<Topology> {
+  const logs = join(o.dir, 'logs');
+  const data = join(o.dir, 'data');
+  mkdirSync(logs, { recursive: true });
+  mkdirSync(data, { recursive: true });
+  const nBrokers = o.brokers ?? 2;
+  const secrets = { api: secret(), worker: secret(), usage: secret() };
+  const adminToken = secret();
+  const serviceToken = secret();
+  const common = { NINES_LOG_LEVEL: o.logLevel ?? 'info', NINES_HOST: '127.0.0.1' };
+  const started: ManagedProcess[] = [];
+  const launch = async (name: string, entry: string, env: Record<string, string>) => {
+    const p = new ManagedProcess({ name, entry, env: { ...common, ...env }, logFile: logPath(logs, name) });
+    started.push(p);
+    await p.start();
+    return p;
+  };
+
+  const [consul, toxiproxy] = await Promise.all([startConsulCluster(join(o.dir, 'consul')), startToxiproxy(logs)]);
+  const cleanupInfra = async () => {
+    await Promise.all(started.map((p) => p.kill()));
+    await toxiproxy.stop();
+    await consul.stop();
+  };
+  try {
+    const consulOf = (i: number) => consul.servers[i % consul.servers.length]!;
+    const brokerIds = Array.from({ length: nBrokers }, (_, i) => `b${i + 1}`);
+    const mqttPorts = await Promise.all(brokerIds.map(() => freePort()));
+    const proxies: Record<string, string> = {};
+    const addProxy = async (name: string, upstream: string) => {
+      proxies[name] = (await toxiproxy.proxy(name, upstream)).listen;
+    };
+    await Promise.all([
+      ...brokerIds.map((id, i) => addProxy(`${id}-consul`, `127.0.0.1:${consulOf(i).httpPort}`)),
+      ...['api', 'worker', 'usage'].map((r) => addProxy(`${r}-consul`, `127.0.0.1:${consulOf(nBrokers).httpPort}`)),
+      ...['api', 'worker', 'usage'].flatMap((r) => brokerIds.map((id, i) => addProxy(`${r}-${id}`, `127.0.0.1:${mqttPorts[i]}`))),
+    ]);
+    const clientEnv = (role: 'api' | 'worker' | 'usage') => ({
+      NINES_CONSUL_URL: `http://${proxies[`${role}-consul`]}`,
+      NINES_BROKER_ROUTES: brokerIds.map((id) => `${id}=mqtt://${proxies[`${role}-${id}`]}`).join(','),
+      NINES_MQTT_SECRET: secrets[role],
+    });
+
+    const [identity, ...brokers] = await Promise.all([
+      launch('identity', 'system/identity/main.ts', {
+        NINES_IDENTITY_PORT: '0',
+        NINES_IDENTITY_DB: join(data, 'identity.db'),
+        NINES_ADMIN_TOKEN: adminToken,
+        NINES_SERVICE_TOKEN: serviceToken,
+        ...o.env?.identity,
+      }),
+      ...brokerIds.map((id, i) =>
+        launch(`broker-${id}`, 'system/broker/main.ts', {
+          NINES_BROKER_ID: id,
+          NINES_BROKER_PORT: String(mqttPorts[i]),
+          NINES_BROKER_ADVERTISE: `mqtt://127.0.0.1:${mqttPorts[i]}`,
+          NINES_CONSUL_URL: `http://${proxies[`${id}-consul`]}`,
+          NINES_MQTT_SECRET_API: secrets.api,
+          NINES_MQTT_SECRET_WORKER: secrets.worker,
+          NINES_MQTT_SECRET_USAGE: secrets.usage,
+          ...o.env?.broker,
+        }),
+      ),
+    ]);
+    const adminUrl = String(identity!.info.url);
+
+    const brokerStatus = async () => {
+      const all = await Promise.all(
+        brokers.map(async (p) => {
+          if (!p.running) return undefined;
+          try {
+            const r = await fetch(`http://127.0.0.1:${p.info.httpPort}/status`, { signal: AbortSignal.timeout(500) });
+            return { ...((await r.json()) as BrokerStatus), process: p };
+          } catch {
+            return undefined;
+          }
+        }),
+      );
+      return all.filter((s): s is BrokerStatus & { process: ManagedProcess } => !!s);
+    };
+    const waitForLeader = async (timeoutMs: number, not?: ManagedProcess) => {
+      const until = Date.now() + timeoutMs;
+      while (Date.now() < until) {
+        const leaders = (await brokerStatus()).filter((s) => s.leader && s.process !== not);
+        if (leaders.length === 1) return leaders[0]!;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`no single broker leader within ${timeoutMs} ms`);
+    };
+    await waitForLeader(30_000);
+
+    const [usage] = await Promise.all([
+      launch('usage', 'system/usage/main.ts', {
+        ...clientEnv('usage'),
+        NINES_INSTANCE_ID: 'u1',
+        NINES_USAGE_PORT: '0',
+        NINES_USAGE_DB: join(data, 'usage.db'),
+        NINES_SERVICE_TOKEN: serviceToken,
+        ...o.env?.usage,
+      }),
+    ]);
+    const usageUrl = String(usage!.info.url);
+    const workers = await Promise.all(
+      Array.from({ length: o.workers ?? 2 }, (_, i) =>
+        launch(`worker-${i + 1}`, 'system/worker/main.ts', {
+          ...clientEnv('worker'),
+          NINES_INSTANCE_ID: `w${i + 1}`,
+          ...(o.workerConcurrency ? { NINES_WORKER_CONCURRENCY: String(o.workerConcurrency) } : {}),
+          ...o.env?.worker,
+        }),
+      ),
+    );
+    const apis = await Promise.all(
+      Array.from({ length: o.apis ?? 2 }, (_, i) =>
+        launch(`api-${i + 1}`, 'system/api/main.ts', {
+          ...clientEnv('api'),
+          NINES_API_PORT: '0',
+          NINES_INSTANCE_ID: `a${i + 1}`,
+          NINES_IDENTITY_URL: adminUrl,
+          NINES_USAGE_URL: usageUrl,
+          NINES_SERVICE_TOKEN: serviceToken,
+          ...o.env?.api,
+        }),
+      ),
+    );
+    const apiUrls = apis.map((a) => String(a.info.url));
+    await Promise.all(apiUrls.map((u) => waitFor(`${u}/readyz`, () => true, 30_000)));
+    const haproxy = await startHaproxy(logs, apiUrls.map((u) => u.replace('http://', '')));
+    const nWorkers = workers.length;
+    const until = Date.now() + 20_000;
+    while (Date.now() < until && !(await brokerStatus()).some((s) => s.leader && s.workers >= nWorkers)) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+
+    return {
+      apiUrl: haproxy.url,
+      apiUrls,
+      adminUrl,
+      adminToken,
+      serviceToken,
+      usageUrl,
+      consul,
+      toxiproxy,
+      haproxy,
+      brokers,
+      identity: identity!,
+      usage: usage!,
+      workers,
+      apis,
+      brokerStatus,
+      waitForLeader,
+      dispatchEvents() {
+        return brokers.flatMap((b, i) => readDispatches(b.spec.logFile, brokerIds[i]!));
+      },
+      async stop() {
+        await toxiproxy.reset().catch(() => undefined); // heal, so processes can say goodbye
+        await haproxy.stop();
+        await Promise.all(apis.map((a) => a.stop()));
+        await Promise.all(workers.map((w) => w.stop()));
+        await usage!.stop();
+        await Promise.all([...brokers.map((b) => b.stop()), identity!.stop()]);
+        await toxiproxy.stop();
+        await consul.stop();
+      },
+    };
+  } catch (err) {
+    await cleanupInfra();
+    throw err;
+  }
+}
+
+/** Parses a broker's JSON log for its dispatch events. */
+export function readDispatches(logFile: string, broker: string): DispatchEvent[] {
+  if (!existsSync(logFile)) return [];
+  const out: DispatchEvent[] = [];
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    if (!line.includes('"dispatch"')) continue;
+    try {
+      const e = JSON.parse(line) as { event?: string; epoch?: number; t?: number; jobId?: string };
+      if (e.event === 'dispatch' && typeof e.epoch === 'number' && typeof e.t === 'number') out.push({ broker, epoch: e.epoch, t: e.t, jobId: String(e.jobId) });
+    } catch {
+      // a torn last line of a killed process: skip it
+    }
+  }
+  return out;
+}
