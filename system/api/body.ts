@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { BodyTooLargeError, EmptyBodyError } from './errors.ts';
 import { NinesError } from '../lib/errors.ts';
+import { allocFrame, frameBody, HEADROOM } from '../lib/wire.ts';
 
 export class BodyAbortedError extends NinesError {
   constructor() {
@@ -19,7 +20,15 @@ export function checkDeclaredLength(req: IncomingMessage, limit: number): void {
   if (Number.isFinite(declared) && declared > limit) throw new BodyTooLargeError(limit);
 }
 
+/**
+ * Reads the body into a queue frame (system/lib/wire.ts `allocFrame`), so the image is
+ * copied once, from the socket into the frame it will be published in. Returns the frame;
+ * `frameBody(frame)` is the image.
+ */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  // With a declared length, read straight into place; otherwise collect and copy once.
+  const direct = Number.isInteger(declared) && declared > 0 && declared <= limit ? allocFrame(declared) : undefined;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -39,9 +48,18 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
         finish(new BodyTooLargeError(limit));
         return;
       }
-      chunks.push(chunk);
+      if (direct && size <= declared) chunk.copy(direct, 4 + HEADROOM + size - chunk.length);
+      else chunks.push(chunk);
     };
-    const onEnd = () => (size === 0 ? finish(new EmptyBodyError()) : finish(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    const onEnd = () => {
+      if (size === 0) return finish(new EmptyBodyError());
+      if (direct && size === declared) return finish(undefined, direct);
+      const frame = allocFrame(size);
+      const body = frameBody(frame);
+      let at = 0;
+      for (const c of direct ? [direct.subarray(4 + HEADROOM, 4 + HEADROOM + Math.min(size, declared)), ...chunks] : chunks) at += c.copy(body, at);
+      finish(undefined, frame);
+    };
     const onError = (err: Error) => finish(err);
     const onAborted = () => finish(new BodyAbortedError());
     req.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onAborted);

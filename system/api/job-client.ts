@@ -10,7 +10,7 @@
 import type { Bus } from '../lib/bus.ts';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { encodeFrame } from '../lib/wire.ts';
+import { setFrameHeader } from '../lib/wire.ts';
 import { topics } from '../lib/topics.ts';
 import type { JobHeader, ReplyHeader } from '../lib/jobs.ts';
 import { DeadlineExceededError, QueueUnavailableError } from './errors.ts';
@@ -62,11 +62,14 @@ export class JobClient {
     return this.pending.size;
   }
 
-  /** Publishes a job and resolves with its reply, or rejects with a 503/504 error. */
-  submit(header: JobHeader, image: Buffer, deadlineMs: number): Promise<Reply> {
+  /**
+   * Publishes a job and resolves with its reply, or rejects with a 503/504 error. `frame`
+   * is a frame from `allocFrame` holding the image; the header is written into it.
+   */
+  submit(header: JobHeader, frameWithImage: Buffer, deadlineMs: number): Promise<Reply> {
     if (!this.client.connected) return Promise.reject(new QueueUnavailableError('no_broker', this.retryAfterS));
     return new Promise<Reply>((resolve, reject) => {
-      const frame = encodeFrame(header, image);
+      const frame = setFrameHeader(frameWithImage, header);
       const timer = setTimeout(() => {
         this.pending.delete(header.jobId);
         reject(new DeadlineExceededError(deadlineMs));

@@ -22,8 +22,11 @@ const dim = (max: number) =>
     .transform(Number)
     .pipe(z.number().max(max, `must be at most ${max} pixels`));
 
-export function parseResizeQuery(query: Record<string, unknown>, maxDimension: number): RequestedResize {
-  const schema = z
+// Built once per limit: constructing a zod schema costs far more than using one.
+const schemas = new Map<number, ReturnType<typeof buildSchema>>();
+
+function buildSchema(maxDimension: number) {
+  return z
     .strictObject({
       width: dim(maxDimension).optional(),
       height: dim(maxDimension).optional(),
@@ -37,6 +40,11 @@ export function parseResizeQuery(query: Record<string, unknown>, maxDimension: n
         .optional(),
     })
     .refine((q) => q.width !== undefined || q.height !== undefined, { message: 'give width, height or both' });
+}
+
+export function parseResizeQuery(query: Record<string, unknown>, maxDimension: number): RequestedResize {
+  let schema = schemas.get(maxDimension);
+  if (!schema) schemas.set(maxDimension, (schema = buildSchema(maxDimension)));
   for (const [k, v] of Object.entries(query)) {
     if (typeof v !== 'string') throw new BadParameterError([`${k}: give it once, as a single value`]);
   }

@@ -11,6 +11,7 @@ import { NinesError } from '../lib/errors.ts';
 import { parseResizeQuery } from './params.ts';
 import { checkDeclaredType, sniff } from './sniff.ts';
 import { checkDeclaredLength, readBody } from './body.ts';
+import { frameBody } from '../lib/wire.ts';
 import { TooManyPixelsError, UndecodableError } from './errors.ts';
 import type { Admission } from './admission.ts';
 import type { JobClient } from './job-client.ts';
@@ -47,7 +48,8 @@ export function resizeRoute(d: ResizeDeps): RequestHandler {
         d.metrics.inFlight.dec();
       });
 
-      const body = await readBody(req, config.limits.maxBodyBytes);
+      const frame = await readBody(req, config.limits.maxBodyBytes);
+      const body = frameBody(frame);
       usage.input(body.length);
       const image = await sniff(body, declared);
       usage.inputImage(image);
@@ -59,7 +61,7 @@ export function resizeRoute(d: ResizeDeps): RequestHandler {
       const sent = performance.now();
       const reply = await d.jobs.submit(
         { jobId, tenantId: caller.tenantId, replyTo: config.id, deadline: Date.now() + config.deadlineMs, params },
-        body,
+        frame,
         config.deadlineMs,
       );
       const roundTripMs = performance.now() - sent;

@@ -11,7 +11,7 @@ import { Aedes, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { BrokerConfig } from '../lib/config.ts';
-import { decodeFrame, encodeFrame } from '../lib/wire.ts';
+import { decodeFrame, encodeFrame, setFrameHeader } from '../lib/wire.ts';
 import { topics } from '../lib/topics.ts';
 import type { AckMessage, DispatchHeader, JobHeader, ReadyMessage, RejectedReply } from '../lib/jobs.ts';
 import { listen, metricsHandler } from '../lib/http/server.ts';
@@ -55,7 +55,7 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
         // One line per dispatch: the harness proves from these that no two brokers ever
         // dispatched under a valid epoch at the same time.
         dispatchLog.info({ event: 'dispatch', epoch, jobId: job.header.jobId, worker: workerId, t: Date.now() });
-        publish(topics.workerJobs(workerId), encodeFrame(header, job.body));
+        publish(topics.workerJobs(workerId), setFrameHeader(job.frame, header));
       },
       refuse(job, reason) {
         m.jobs.inc({ outcome: reason === 'too_many_attempts' ? 'failed' : `refused_${reason}` });
@@ -97,10 +97,12 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
       const p = principalOf(client)!;
       try {
         if (p.role === 'api' && packet.topic === topics.submit) {
-          const { header, body } = decodeFrame<JobHeader>(packet.payload as Buffer);
+          const frame = packet.payload as Buffer;
+          const { header } = decodeFrame<JobHeader>(frame);
           if (header.replyTo !== p.id) throw new Error(`replyTo ${header.replyTo} is not the publisher ${p.id}`);
           m.jobs.inc({ outcome: 'accepted' });
-          queue.submit(header, body);
+          // The frame is kept whole: dispatch rewrites its header in place (no image copy).
+          queue.submit(header, frame);
         } else if (p.role === 'worker' && packet.topic === topics.workerAck(p.id)) {
           const ack = JSON.parse(String(packet.payload)) as AckMessage;
           if (ack.epoch === epochNow() && queue.ack(p.id, ack.jobId)) m.jobs.inc({ outcome: 'acked' });

@@ -12,7 +12,8 @@ import type { JobHeader } from '../lib/jobs.ts';
 
 export interface QueuedJob {
   header: JobHeader;
-  body: Buffer;
+  /** The whole wire frame as the api server sent it (header region + image). */
+  frame: Buffer;
   attempt: number;
   enqueuedAt: number;
 }
@@ -72,8 +73,8 @@ export class JobQueue {
   }
 
   /** Accepts a job, or refuses it at once (full queue, no worker at all): never blocks. */
-  submit(header: JobHeader, body: Buffer): void {
-    const job: QueuedJob = { header, body, attempt: 0, enqueuedAt: this.now() };
+  submit(header: JobHeader, frame: Buffer): void {
+    const job: QueuedJob = { header, frame, attempt: 0, enqueuedAt: this.now() };
     if (this.workers.size === 0) return this.transport.refuse(job, 'no_workers');
     if (this.length >= this.opts.maxLength) return this.transport.refuse(job, 'queue_full');
     this.items.push(job);

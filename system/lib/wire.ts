@@ -32,3 +32,36 @@ export function decodeFrame<H = Record<string, unknown>>(buf: Buffer): Frame<H> 
   }
   return { header, body: buf.subarray(4 + headLen) };
 }
+
+/**
+ * Zero-copy framing for large bodies. A producer that knows a body is coming allocates the
+ * frame first, with HEADROOM bytes reserved for the header, and reads the body straight
+ * into place; a forwarder (the broker) rewrites the header in place. Without this, each
+ * hop would allocate and copy the whole image once more just to prepend a few hundred
+ * bytes. JSON allows trailing whitespace, so a padded header decodes like any other.
+ */
+export const HEADROOM = 1024;
+
+/** A frame with room for a header of up to HEADROOM bytes and a body of `bodyLength`. */
+export function allocFrame(bodyLength: number): Buffer {
+  const frame = Buffer.allocUnsafe(4 + HEADROOM + bodyLength);
+  frame.writeUInt32BE(HEADROOM, 0);
+  frame.fill(0x20, 4, 4 + HEADROOM);
+  return frame;
+}
+
+/** The body region of a frame made by allocFrame. */
+export const frameBody = (frame: Buffer): Buffer => frame.subarray(4 + frame.readUInt32BE(0));
+
+/**
+ * Writes `header` into the frame's header region when it fits and returns the same frame;
+ * otherwise returns a new frame (one copy). Either way the body is unchanged.
+ */
+export function setFrameHeader(frame: Buffer, header: object): Buffer {
+  const room = frame.readUInt32BE(0);
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  if (json.length > room) return encodeFrame(header, frame.subarray(4 + room));
+  json.copy(frame, 4);
+  frame.fill(0x20, 4 + json.length, 4 + room);
+  return frame;
+}
