@@ -30,7 +30,7 @@ export interface FaultFigures {
 export interface Figures {
   durationS: number;
   requests: Counts;
-  /** `settings.rate` when the engine recorded one (requests per second it aimed at). */
+  /** The mean rate the engine aimed at (`settings.targetRate`, or `settings.rate`), req/s. */
   targetRate: number | null;
   /** Completed requests (ok + failed) per second over the run. */
   achievedRate: number;
@@ -67,7 +67,7 @@ export function computeFigures(history: History, slo = DEFAULT_SLO): Figures {
     };
   }
   const budget = errorBudgetShare(history, slo);
-  const rate = history.settings?.['rate'];
+  const rate = history.settings?.['targetRate'] ?? history.settings?.['rate'];
   return {
     durationS,
     requests,

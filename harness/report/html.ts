@@ -6,7 +6,7 @@
 import type { History } from '../load/history.ts';
 import { fmt, pct } from '../sla/format.ts';
 import { denseSeconds } from '../sla/series.ts';
-import { parseSlas } from '../sla/spec.ts';
+import { parseSlas, type Sla } from '../sla/spec.ts';
 import type { CheckResult } from '../sla/types.ts';
 import { latencyChart, throughputChart, type RefLine } from './charts.ts';
 import { esc } from './escape.ts';
@@ -91,7 +91,9 @@ function cards(r: Report): string {
     card('Availability', f.availability === null ? '—' : pct(f.availability), 'served / scheduled, whole run'),
     card('Error budget spent', f.errorBudget ? pct(f.errorBudget.share) : '—', budgetNote(f.errorBudget)),
   ];
-  for (const [k, v] of Object.entries(f.measurements)) out.push(card(k, fmt(v), 'measured by probe', true));
+  // Only the measurements an SLA names get a card; the engine's own figures go under Run details.
+  const named = new Set(slasOf(r.definition).flatMap((s) => (s.metric === 'measurement' ? [s.name] : [])));
+  for (const [k, v] of Object.entries(f.measurements)) if (named.has(k)) out.push(card(k, fmt(v), 'measured by probe', true));
   return `<div class="cards">${out.join('')}</div>`;
 }
 
@@ -105,19 +107,24 @@ function slaTable(r: Report): string {
   return `<section><h2>Service level objectives</h2><table class="sla"><thead><tr><th>SLA</th><th>Threshold</th><th class="num">Observed</th><th>Verdict</th><th>Reason</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
-// Latency SLAs drawn as reference lines on the chart of their size class.
-function refLines(definition: unknown, sizeClass: string): RefLine[] {
-  const slas = (definition as { slas?: unknown } | null)?.slas;
+// The scenario's SLAs, when it passed a valid list; the page only uses them for decoration.
+function slasOf(definition: unknown): Sla[] {
+  const slas = (definition as { slas?: unknown } | null | undefined)?.slas;
   if (slas === undefined) return [];
   try {
-    return parseSlas(slas).flatMap((s) =>
-      s.metric === 'latency' && s.sizeClass === sizeClass && s.threshold.aggregation !== 'min' && s.threshold.op.startsWith('<')
-        ? [{ label: `SLA ${s.threshold.source} ms`, ms: s.threshold.value }]
-        : [],
-    );
+    return parseSlas(slas);
   } catch {
     return [];
   }
+}
+
+// Latency SLAs drawn as reference lines on the chart of their size class.
+function refLines(definition: unknown, sizeClass: string): RefLine[] {
+  return slasOf(definition).flatMap((s) =>
+    s.metric === 'latency' && s.sizeClass === sizeClass && s.threshold.aggregation !== 'min' && s.threshold.op.startsWith('<')
+      ? [{ label: `SLA ${s.threshold.source} ms`, ms: s.threshold.value }]
+      : [],
+  );
 }
 
 function latencySection(r: Report, h: History): string {
@@ -192,6 +199,7 @@ function detailsSection(r: Report): string {
       .join('')}</dl>`;
   const extra = Object.fromEntries(Object.entries(r).filter(([k]) => !CORE.has(k)));
   const parts = [`<h3>Settings</h3>${Object.keys(r.settings).length ? dl(r.settings) : '<p class="empty">none recorded</p>'}`];
+  if (Object.keys(r.figures.measurements).length) parts.push(`<h3>Measurements</h3>${dl(r.figures.measurements)}`);
   if (Object.keys(extra).length) parts.push(`<h3>Scenario results</h3><pre class="extra">${esc(JSON.stringify(extra, null, 2))}</pre>`);
   if (r.definition !== null && r.definition !== undefined) {
     parts.push(`<details><summary>Scenario definition</summary><pre>${esc(JSON.stringify(r.definition, null, 2))}</pre></details>`);

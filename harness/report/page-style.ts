@@ -61,7 +61,7 @@ svg .overlay .fault-edge{stroke:var(--fault);stroke-width:1.5}
 svg .fault-edge{stroke:rgba(197,48,48,.55);stroke-width:1;stroke-dasharray:3 3}
 svg .fault-label{font-size:12px;font-weight:600;fill:var(--fault)}
 svg .ref line{stroke:#4a5568;stroke-width:1.2;stroke-dasharray:6 4}
-svg .ref text{font-size:12px;fill:#4a5568;font-weight:600}
+svg .ref text{font-size:12px;fill:#4a5568;font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:4px;stroke-linejoin:round}
 svg .hover{fill:transparent}svg .hover:hover{fill:rgba(26,32,44,.06)}
 .empty{color:var(--muted);font-style:italic}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 18px;margin:0;font-size:14px}

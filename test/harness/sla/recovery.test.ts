@@ -23,7 +23,7 @@ test('recovery time is from the end of the fault to the first of N healthy secon
   assert.equal(r.valid, true);
   assert.deepEqual(episodes(r), [{ fault: 'broker-crash', endMs: 12_500, recoverySeconds: 2.5, valid: true }]);
   assert.equal((r.observed as { value: number }).value, 2.5);
-  assert.match(r.threshold ?? '', /≤ 5 s to 3 s in a row of availability ≥ 99 %/);
+  assert.match(r.threshold ?? '', /≤ 5 s until 3 s in a row at availability ≥ 99 %/);
 });
 
 test('a recovery slower than maxSeconds fails and says how long it took', () => {
