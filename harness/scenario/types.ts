@@ -1,0 +1,73 @@
+/**
+ * A scenario is data, like a Jepsen test map: a topology, a load profile, a fault timeline
+ * and the SLAs that must hold. All behaviour lives in the harness (harness/scenario/run.ts);
+ * the files under scenarios/ only describe. `quick` is the reduced rate and duration that
+ * `npm test` uses; `nines scenario <name>` runs the full length.
+ */
+export type Profile =
+  | { kind: 'constant'; rate: number; durationS: number }
+  | { kind: 'ramping'; startRate: number; stages: Array<{ rate: number; durationS: number }> };
+
+export type TopologySpec =
+  /** One broker, no Consul: the embedded default (`npm start`). */
+  | { kind: 'local'; workers?: number; workerConcurrency?: number; apis?: number; env?: EnvByRole }
+  /** Consul cluster, two brokers with leader election, HAProxy, Toxiproxy on every path. */
+  | { kind: 'ha'; brokers?: number; workers?: number; workerConcurrency?: number; apis?: number; env?: EnvByRole };
+
+export type EnvByRole = Partial<Record<'broker' | 'identity' | 'usage' | 'worker' | 'api', Record<string, string>>>;
+
+/** Who a process fault hits, resolved when the fault starts. */
+export type ProcessTarget = 'leader-broker' | 'standby-broker' | 'worker' | 'api' | 'usage' | 'identity' | 'consul-leader';
+
+/** A network path, named `<from>-<to>` after its Toxiproxy proxy; `leader` resolves to the leader broker's id. */
+export type PathTarget = `${'api' | 'worker' | 'usage'}-leader` | 'leader-consul' | `${'api' | 'worker' | 'usage'}-consul`;
+
+export type FaultSpec =
+  | { kind: 'kill'; target: ProcessTarget; restart?: boolean }
+  | { kind: 'pause'; target: ProcessTarget }
+  | { kind: 'stop'; target: ProcessTarget; restart?: boolean }
+  | { kind: 'partition'; path: PathTarget }
+  | {
+      kind: 'toxic';
+      path: PathTarget;
+      toxic: 'latency' | 'bandwidth' | 'slow_close' | 'timeout' | 'reset_peer' | 'slicer' | 'limit_data';
+      stream?: 'upstream' | 'downstream';
+      attributes: Record<string, number>;
+    };
+
+export interface FaultStep {
+  /** Shown on the report's fault windows. */
+  name: string;
+  /** Seconds after the load starts. */
+  atS: number;
+  /** How long until it heals; absent: a one-shot fault (a kill) that heals by restart or not at all. */
+  forS?: number;
+  fault: FaultSpec;
+}
+
+export interface LoadSpec {
+  profile: Profile;
+  /** Fixture images (from ../shared/fixtures/images), picked round-robin by weight. */
+  images: Array<{ fixture: string; weight?: number }>;
+  /** Query string of POST /v1/resize. */
+  query: string;
+  timeoutMs: number;
+  /** Most requests in flight before new ones count as dropped (k6's maxVUs). */
+  maxInFlight?: number;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  seed: number;
+  kind: 'capacity' | 'chaos';
+  topology: TopologySpec;
+  load: LoadSpec;
+  faults: FaultStep[];
+  /** SLA specs in harness/sla syntax (k6-style thresholds). */
+  slas: unknown[];
+  /** What `npm test` runs instead of the full profile. */
+  quick?: { profile: Profile };
+  /** Extra probes: `failover` measures broker failover time and accepted requests lost. */
+  probes?: Array<'failover'>;
+}
