@@ -36,11 +36,14 @@ Options:
   --header K:V         request header (repeatable)
   --connections N      connections across all threads (default 64)
   --pipelining N       HTTP/1.1 requests in flight per connection (default 1)
-  --threads N|auto     worker threads (default auto: 1 below 3,000 req/s, else 2)
+  --threads N|auto     worker threads (default auto: one per 10,000 req/s, leaving one core
+                       for the target — on a 2-core machine that is always 1)
   --max-in-flight N    requests in flight before new ones are dropped (default 10000)
   --timeout D          per-request deadline from its intended send time (default 10s)
   --grace D            wait at most this long after the end for responses (default 10s)
   --slack D            drop a request when the sender is this far behind (default 250ms)
+  --scheduler S        timer (default): ~1 ms send batches, lateness measured and counted;
+                       spin: sub-ms precision, but keeps a core busy per thread
   --ok-status LIST     statuses counted as ok, e.g. 200,204 (default: every status < 400)
   --out FILE           write the full run history (per-second buckets, histograms) as JSON
   --json               stdout has only the summary JSON line
@@ -79,6 +82,7 @@ const options = {
   timeout: { type: 'string' },
   grace: { type: 'string' },
   slack: { type: 'string' },
+  scheduler: { type: 'string' },
   'ok-status': { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean', default: false },
@@ -176,6 +180,7 @@ async function run(argv: string[]): Promise<number> {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url must be http or https, got ${url.protocol}`);
     if (!v['allow-remote'] && !isLoopback(v.url)) throw new UsageError(`refusing to send load to ${url.host}: only loopback targets are allowed without --allow-remote (see --help)`);
     const threadsText = v.threads ?? 'auto';
+    if (v.scheduler !== undefined && v.scheduler !== 'timer' && v.scheduler !== 'spin') throw new UsageError(`--scheduler must be timer or spin, got '${v.scheduler}'`);
     const okStatuses = v['ok-status']?.split(',').map((s) => positive('ok-status', s.trim(), true)!);
     load = {
       url: v.url,
@@ -188,6 +193,7 @@ async function run(argv: string[]): Promise<number> {
       timeoutMs: duration('timeout', v.timeout),
       graceMs: duration('grace', v.grace),
       slackMs: duration('slack', v.slack),
+      scheduler: v.scheduler as 'timer' | 'spin' | undefined,
       allowRemote: v['allow-remote'],
       settings: { command: 'nines load' },
     };
@@ -215,6 +221,8 @@ async function run(argv: string[]): Promise<number> {
     const result = {
       ...s,
       sendLagMs: { p50: m.sendLagP50Ms, p99: m.sendLagP99Ms, max: m.sendLagMaxMs },
+      // Near 1.0 the engine's own event loop was the bottleneck: latencies are suspect.
+      engineLoopUtilization: { mean: m.engineEluMean, maxSecond: m.engineEluMaxSecond },
       threads: history.settings.threads,
       connections: history.settings.connections,
       url: v.url,
@@ -227,7 +235,8 @@ async function run(argv: string[]): Promise<number> {
       out(`target ${s.targetRate}/s for ${s.durationS}s: sent ${s.requests} (${s.achievedRate}/s, ${((100 * s.achievedRate) / s.targetRate).toFixed(2)} % of target), dropped ${s.dropped}`);
       out(`outcomes: ${Object.entries(s.statusCounts).map(([k, n]) => `${k} ${n}`).join(', ')}`);
       out(`latency from intended send time: p50 ${fmt(l.p50, 'ms')}, p90 ${fmt(l.p90, 'ms')}, p99 ${fmt(l.p99, 'ms')}, p99.9 ${fmt(l.p999, 'ms')}, max ${fmt(l.max, 'ms')}`);
-      out(`send lag (actual − intended): p99 ${fmt(m.sendLagP99Ms ?? null, 'ms')}, max ${fmt(m.sendLagMaxMs ?? null, 'ms')}`);
+      out(`send lag (actual − intended): p99 ${fmt(m.sendLagP99Ms ?? null, 'ms')}, max ${fmt(m.sendLagMaxMs ?? null, 'ms')}; engine event loop ${Math.round(100 * (m.engineEluMean ?? 0))} % busy (busiest second ${Math.round(100 * (m.engineEluMaxSecond ?? 0))} %)`);
+      if ((m.engineEluMaxSecond ?? 0) > 0.9) out('warning: the engine itself was near saturation; latencies include its own delay (try --threads, or a warm-up run)');
       if (v.out) out(`history written to ${v.out}`);
     }
     out(JSON.stringify(result));

@@ -15,3 +15,10 @@ export async function heal(client: Toxiproxy, proxyName: string): Promise<void> 
   const p = await client.get(proxyName);
   await p.update({ enabled: true, listen: p.listen, upstream: p.upstream });
 }
+
+/** Cuts every path whose proxy name starts with `prefix` (e.g. 'b1-consul-': b1 from all of Consul). */
+export async function partitionAll(client: Toxiproxy, prefix: string): Promise<string[]> {
+  const names = Object.keys(await client.getAll()).filter((n) => n.startsWith(prefix));
+  await Promise.all(names.map((n) => partition(client, n)));
+  return names;
+}

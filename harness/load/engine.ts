@@ -3,7 +3,7 @@
  * whatever the target does, and records a History (harness/load/history.ts). It records;
  * it never judges — that is harness/sla's job.
  *
- * Above AUTO_THREADS_FROM_RATE the schedule is split across worker threads, each with its
+ * With more than one thread, the schedule is split across worker threads, each with its
  * own slice of the arrivals and its own undici pool; their seconds are added together.
  */
 import { availableParallelism } from 'node:os';
@@ -17,13 +17,20 @@ import { startSlice, type SliceEvents, type SliceOptions, type SliceResult } fro
 import { ThreadSlice } from './threads.ts';
 
 /**
- * Peak rate (req/s) from which `threads: 'auto'` uses two threads. Measured on this
+ * Requests per second one thread is given by `threads: 'auto'`. Measured on this
  * project's 2-core machines against a trivial server in another process (bench/RESULTS.md,
- * "load engine"): one thread holds 10,000 req/s on schedule, so a second thread only adds
- * scheduling noise there; it pays off only when the request factory or large bodies make
- * a thread's per-request cost several times that of a trivial GET.
+ * "load engine"): one thread holds 10,000 req/s on schedule using ~0.6 of a core, while two
+ * threads at the same rate used more CPU in total and dropped requests, because the second
+ * event loop takes its core from the target. So 'auto' adds a thread per 10,000 req/s but
+ * always leaves one core to the target: on 2 cores, 'auto' is 1 thread at any rate.
  */
-export const AUTO_THREADS_FROM_RATE = 3000;
+export const AUTO_RATE_PER_THREAD = 10_000;
+
+// The engine's whole public surface, so callers import from one place.
+export type { ArrivalProfile, ConstantProfile, RampingProfile, RampStage } from './profile.ts';
+export type { RequestSpec, RequestFactory, FactoryModule, RequestSource } from './request.ts';
+export type { History, SecondBucket, FailedRequest } from './history.ts';
+export { summarize, type Summary } from './summary.ts';
 
 export interface LoadOptions {
   /** Target URL; its path and query are used when `requests` is omitted. */
@@ -43,8 +50,15 @@ export interface LoadOptions {
   timeoutMs?: number;
   /** Wait at most this long after the profile's end for in-flight responses, ms (default 10,000). */
   graceMs?: number;
-  /** Worker threads, or 'auto' (default): 1 below AUTO_THREADS_FROM_RATE, else 2. */
+  /** Worker threads, or 'auto' (default): one per AUTO_RATE_PER_THREAD req/s, at most cores − 1, at least 1. */
   threads?: number | 'auto';
+  /**
+   * 'timer' (default): wait on setTimeout, sending in ~1 ms batches; lateness (≤ ~1–2 ms
+   * when the machine is not overloaded) is measured and included in latency. 'spin':
+   * finish each wait on setImmediate for sub-ms send precision, at the price of one busy
+   * core per thread — only when the target has cores of its own.
+   */
+  scheduler?: 'timer' | 'spin';
   /** Statuses counted as ok (default: every status below 400). */
   okStatuses?: number[];
   /** Failed requests kept individually (default 10,000). */
@@ -89,7 +103,7 @@ export function chooseThreads(o: Pick<LoadOptions, 'threads' | 'profile'>): numb
     if (!Number.isInteger(o.threads) || o.threads < 1) throw new RangeError(`threads must be a positive integer, got ${o.threads}`);
     return o.threads;
   }
-  return peakRate(o.profile) >= AUTO_THREADS_FROM_RATE ? Math.min(2, availableParallelism()) : 1;
+  return Math.max(1, Math.min(Math.ceil(peakRate(o.profile) / AUTO_RATE_PER_THREAD), availableParallelism() - 1));
 }
 
 /**
@@ -122,7 +136,9 @@ export async function runLoad(o: LoadOptions): Promise<History> {
     timeoutMs: num(o.timeoutMs, 10_000, 'timeoutMs'),
     graceMs: num(o.graceMs, 10_000, 'graceMs', 0),
     failuresLimit,
+    scheduler: o.scheduler ?? 'timer',
   };
+  if (o.scheduler !== undefined && o.scheduler !== 'timer' && o.scheduler !== 'spin') throw new RangeError(`scheduler must be 'timer' or 'spin', got ${o.scheduler}`);
   if (o.okStatuses) base.okStatuses = o.okStatuses;
   const seconds = Math.max(1, Math.ceil(schedule.durationMs / 1000));
   const merger = new BucketMerger(threads);
@@ -183,6 +199,10 @@ export async function runLoad(o: LoadOptions): Promise<History> {
     sendLagP50Ms: lag.p50 ?? 0,
     sendLagP99Ms: lag.p99 ?? 0,
     sendLagMaxMs: lag.max ?? 0,
+    // Above ~0.9 the engine itself was busy enough to read responses late: treat the
+    // latencies of such a run with suspicion (a cold start, an overloaded machine).
+    engineEluMean: Math.round(Math.max(...results.map((r) => r.elu.mean)) * 1000) / 1000,
+    engineEluMaxSecond: Math.round(Math.max(...results.map((r) => r.elu.max)) * 1000) / 1000,
     abandonedAfterGrace: results.reduce((s, r) => s + r.abandoned, 0),
     failuresOmitted: omitted + results.reduce((s, r) => s + r.failuresOmitted, 0),
   };
@@ -200,6 +220,7 @@ export async function runLoad(o: LoadOptions): Promise<History> {
     slackMs: base.slackMs,
     timeoutMs: base.timeoutMs,
     graceMs: base.graceMs,
+    scheduler: base.scheduler,
     failuresLimit,
     ...(o.okStatuses ? { okStatuses: o.okStatuses } : {}),
     ...(typeof source === 'object' && 'method' in source ? { method: source.method, path: source.path, bodyBytes: source.body?.length ?? 0 } : {}),

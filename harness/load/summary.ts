@@ -6,7 +6,7 @@ import { addEncoded, percentilesMs, type LatencyMs } from './histogram.ts';
 import type { History } from './history.ts';
 
 export interface Summary {
-  /** Requests actually sent per second of the profile's duration. */
+  /** Requests actually sent per second of the profile's duration (or of the time it ran, when stopped early). */
   achievedRate: number;
   /** The rate the profile asked for, averaged over its duration. */
   targetRate: number;
@@ -53,13 +53,18 @@ export function summarize(h: History): Summary {
     return p;
   };
   const settingsDuration = Number(h.settings.durationS);
-  const durationS = Number.isFinite(settingsDuration) && settingsDuration > 0 ? settingsDuration : Math.max(1, h.seconds.length);
+  const profileS = Number.isFinite(settingsDuration) && settingsDuration > 0 ? settingsDuration : Math.max(1, h.seconds.length);
+  // A run stopped early (Ctrl-C, an aborted scenario) is rated over the time it ran.
+  const stoppedAtMs = h.measurements?.stoppedAtMs;
+  const stopped = stoppedAtMs !== undefined && stoppedAtMs / 1000 < profileS;
+  const durationS = stopped ? Math.max(0.001, stoppedAtMs / 1000) : profileS;
   const scheduled = requests + dropped;
-  const targetRate = Number(h.settings.targetRate);
+  const settingsRate = Number(h.settings.targetRate);
+  const targetRate = !stopped && Number.isFinite(settingsRate) ? settingsRate : scheduled / durationS;
   const summary: Summary = {
     achievedRate: round(requests / durationS),
-    targetRate: round(Number.isFinite(targetRate) ? targetRate : scheduled / durationS),
-    durationS,
+    targetRate: round(targetRate),
+    durationS: round(durationS),
     requests,
     scheduled,
     ok,

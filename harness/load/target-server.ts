@@ -11,6 +11,8 @@
  *   failover — the stall an open-model engine must see and a closed-loop one hides).
  * - `--fail-every N`: every N-th request gets 503 with Retry-After.
  * - `--delay-ms MS`: every response waits MS ms.
+ * - `GET /__stall?after=N&ms=MS`: arms the same stall N requests from now (so a warm-up
+ *   can run first).
  * - `GET /__stats[?reset=1]`: `{ requests, firstMs, lastMs }` — how many requests arrived
  *   and when the first and last did (ms, this process's clock): the rate as the target saw
  *   it, an independent check of the engine's own accounting. Not counted itself.
@@ -36,9 +38,18 @@ const delayMs = Number(values['delay-ms']);
 const OK = Buffer.from('ok\n');
 let n = 0;
 let stallUntil = 0;
+let stallAt = stallAfter;
+let stallFor = stallMs;
 const stats = { requests: 0, firstMs: 0, lastMs: 0 };
 
 const server = createServer((req, res) => {
+  if (req.url?.startsWith('/__stall')) {
+    const q = new URL(req.url, 'http://x').searchParams;
+    stallAt = n + Number(q.get('after') ?? 1);
+    stallFor = Number(q.get('ms') ?? 1000);
+    res.writeHead(204).end();
+    return;
+  }
   if (req.url?.startsWith('/__stats')) {
     const body = JSON.stringify(stats);
     if (req.url.includes('reset=1')) Object.assign(stats, { requests: 0, firstMs: 0, lastMs: 0 });
@@ -61,7 +72,7 @@ const server = createServer((req, res) => {
     }
   };
   let wait = delayMs;
-  if (stallAfter > 0 && seq === stallAfter) stallUntil = performance.now() + stallMs;
+  if (stallAt > 0 && seq === stallAt) stallUntil = now + stallFor;
   const held = stallUntil - performance.now();
   if (held > 0) wait = Math.max(wait, held);
   if (wait > 0) setTimeout(answer, wait);

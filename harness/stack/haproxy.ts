@@ -17,7 +17,7 @@ export async function startHaproxy(dir: string, backends: string[]): Promise<Hap
   const port = await freePort();
   const cfg = [
     'global',
-    '  maxconn 20000',
+    "  maxconn 8000", // needs ~2 fds per connection; stays under a 20k fd ulimit
     'defaults',
     '  mode http',
     '  timeout connect 2s',
@@ -33,7 +33,7 @@ export async function startHaproxy(dir: string, backends: string[]): Promise<Hap
     'backend apis',
     '  balance roundrobin',
     '  option httpchk GET /readyz',
-    '  default-server inter 500ms fall 2 rise 2',
+    '  default-server inter 500ms fall 2 rise 1',
     ...backends.map((b, i) => `  server api${i + 1} ${b} check`),
     '',
   ].join('\n');

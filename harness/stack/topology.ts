@@ -4,13 +4,15 @@
  * behind HAProxy. Every network path between components goes through its own Toxiproxy
  * proxy, so a fault can cut exactly one:
  *
- *   broker bN -> Consul   bN-consul   (bN talks to consul-N)
- *   api      -> Consul    api-consul  (consul-3)     api    -> broker bN   api-bN
- *   worker   -> Consul    worker-consul               worker -> broker bN   worker-bN
- *   usage    -> Consul    usage-consul                usage  -> broker bN   usage-bN
+ *   broker bN -> Consul server K   bN-consul-K     api    -> broker bN   api-bN
+ *   api      -> Consul server K   api-consul-K    worker -> broker bN   worker-bN
+ *   worker   -> Consul server K   worker-consul-K usage  -> broker bN   usage-bN
+ *   usage    -> Consul server K   usage-consul-K
  *
- * Clients find the leader in Consul; NINES_BROKER_ROUTES maps each broker id to the proxy
- * for that client's path.
+ * Every process knows every Consul server (its "local agent" first: broker bN prefers
+ * consul-N), as it would through a local client agent in production, so losing one server
+ * costs a retry. Clients find the leader in Consul; NINES_BROKER_ROUTES maps each broker id
+ * to the proxy for that client's path.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
@@ -59,6 +61,8 @@ export interface Topology {
   usageUrl: string;
   consul: ConsulCluster;
   toxiproxy: ToxiproxyServer;
+  /** Proxy name -> its `host:port`, e.g. 'b1-consul-1', 'api-b2'. */
+  proxies: Record<string, string>;
   haproxy: HaproxyLb;
   brokers: ManagedProcess[];
   identity: ManagedProcess;
@@ -101,20 +105,22 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
     await consul.stop();
   };
   try {
-    const consulOf = (i: number) => consul.servers[i % consul.servers.length]!;
     const brokerIds = Array.from({ length: nBrokers }, (_, i) => `b${i + 1}`);
     const mqttPorts = await Promise.all(brokerIds.map(() => freePort()));
     const proxies: Record<string, string> = {};
     const addProxy = async (name: string, upstream: string) => {
       proxies[name] = (await toxiproxy.proxy(name, upstream)).listen;
     };
+    const consulClients = [...brokerIds, 'api', 'worker', 'usage'];
     await Promise.all([
-      ...brokerIds.map((id, i) => addProxy(`${id}-consul`, `127.0.0.1:${consulOf(i).httpPort}`)),
-      ...['api', 'worker', 'usage'].map((r) => addProxy(`${r}-consul`, `127.0.0.1:${consulOf(nBrokers).httpPort}`)),
+      ...consulClients.flatMap((c) => consul.servers.map((srv, k) => addProxy(`${c}-consul-${k + 1}`, `127.0.0.1:${srv.httpPort}`))),
       ...['api', 'worker', 'usage'].flatMap((r) => brokerIds.map((id, i) => addProxy(`${r}-${id}`, `127.0.0.1:${mqttPorts[i]}`))),
     ]);
+    /** Consul URLs for a client, starting at server `first` (its "local agent"). */
+    const consulUrls = (client: string, first: number) =>
+      consul.servers.map((_, k) => `http://${proxies[`${client}-consul-${((first + k) % consul.servers.length) + 1}`]}`).join(',');
     const clientEnv = (role: 'api' | 'worker' | 'usage') => ({
-      NINES_CONSUL_URL: `http://${proxies[`${role}-consul`]}`,
+      NINES_CONSUL_URL: consulUrls(role, nBrokers),
       NINES_BROKER_ROUTES: brokerIds.map((id) => `${id}=mqtt://${proxies[`${role}-${id}`]}`).join(','),
       NINES_MQTT_SECRET: secrets[role],
     });
@@ -132,7 +138,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
           NINES_BROKER_ID: id,
           NINES_BROKER_PORT: String(mqttPorts[i]),
           NINES_BROKER_ADVERTISE: `mqtt://127.0.0.1:${mqttPorts[i]}`,
-          NINES_CONSUL_URL: `http://${proxies[`${id}-consul`]}`,
+          NINES_CONSUL_URL: consulUrls(id, i),
           NINES_MQTT_SECRET_API: secrets.api,
           NINES_MQTT_SECRET_WORKER: secrets.worker,
           NINES_MQTT_SECRET_USAGE: secrets.usage,
@@ -219,6 +225,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
       usageUrl,
       consul,
       toxiproxy,
+      proxies,
       haproxy,
       brokers,
       identity: identity!,

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ApiConfig } from '../lib/config.ts';
 import { metricsHandler } from '../lib/http/server.ts';
-import { NotFoundError, problemHandler } from '../lib/http/problem.ts';
+import { NotFoundError, problemHandler, sendProblem } from '../lib/http/problem.ts';
 import type { IdentityReplica } from '../identity/replica.ts';
 import { Admission } from './admission.ts';
 import { authenticator } from './authenticate.ts';
@@ -62,9 +62,11 @@ export function buildApiApp(d: ApiDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', (_req, res, next) => {
-    const missing = [...(d.jobs.connected ? [] : ['broker']), ...(d.identity.isReady() ? [] : ['identity'])];
-    if (missing.length) return next(new NotReadyError(missing));
+  app.get('/readyz', (req, res) => {
+    const missing = [...(d.jobs.available ? [] : ['broker']), ...(d.identity.isReady() ? [] : ['identity'])];
+    // Answered here, not through the error handler: a load balancer polls this every
+    // 500 ms, and "not ready" is a state to report, not an error to log each time.
+    if (missing.length) return sendProblem(res, new NotReadyError(missing), req.originalUrl);
     res.json({ status: 'ready' });
   });
   app.get('/metrics', metricsHandler(d.registry));

@@ -29,6 +29,8 @@ interface Pending {
 
 export class JobClient {
   private readonly pending = new Map<string, Pending>();
+  private readonly waiters = new Set<() => void>();
+  private disconnectedSince: number | undefined = performance.now();
   private epoch = -1;
   private everConnected = false;
   private readonly replies: Counter<'outcome'>;
@@ -38,6 +40,8 @@ export class JobClient {
     private readonly log: Logger,
     registry: Registry,
     private readonly retryAfterS: number,
+    /** How long a new job may wait for a broker connection (a failover) before a 503. */
+    private readonly brokerWaitMs = 0,
   ) {
     this.replies = new Counter({
       name: 'nines_api_queue_replies_total',
@@ -51,11 +55,25 @@ export class JobClient {
         for (const p of this.pending.values()) client.publish(topics.submit, p.frame, { qos: 0 });
       }
       this.everConnected = true;
+      this.disconnectedSince = undefined;
+      for (const w of [...this.waiters]) w();
+    });
+    client.on('close', () => {
+      this.disconnectedSince ??= performance.now();
     });
   }
 
   get connected(): boolean {
     return this.client.connected;
+  }
+
+  /**
+   * True while a job would be accepted: connected, or disconnected for less than the
+   * broker wait (a failover in progress). Readiness uses it, so a load balancer does not
+   * pull every api server out of rotation during a routine leader change.
+   */
+  get available(): boolean {
+    return this.client.connected || (this.everConnected && this.disconnectedSince !== undefined && performance.now() - this.disconnectedSince < this.brokerWaitMs);
   }
 
   get pendingCount(): number {
@@ -66,8 +84,14 @@ export class JobClient {
    * Publishes a job and resolves with its reply, or rejects with a 503/504 error. `frame`
    * is a frame from `allocFrame` holding the image; the header is written into it.
    */
-  submit(header: JobHeader, frameWithImage: Buffer, deadlineMs: number): Promise<Reply> {
-    if (!this.client.connected) return Promise.reject(new QueueUnavailableError('no_broker', this.retryAfterS));
+  async submit(header: JobHeader, frameWithImage: Buffer, deadlineMs: number): Promise<Reply> {
+    if (!this.client.connected) {
+      // A failover takes a second or two: hold the request briefly rather than fail it, but
+      // never past a bound, so a dead queue still gets a prompt 503.
+      const waitMs = Math.min(this.brokerWaitMs, deadlineMs / 2);
+      if (waitMs <= 0 || !(await this.waitForConnection(waitMs))) throw new QueueUnavailableError('no_broker', this.retryAfterS);
+      deadlineMs = Math.max(1, header.deadline - Date.now());
+    }
     return new Promise<Reply>((resolve, reject) => {
       const frame = setFrameHeader(frameWithImage, header);
       const timer = setTimeout(() => {
@@ -78,6 +102,19 @@ export class JobClient {
       this.client.publish(topics.submit, frame, { qos: 0 }, (err) => {
         if (err) this.settle(header.jobId)?.reject(new QueueUnavailableError('no_broker', this.retryAfterS));
       });
+    });
+  }
+
+  private waitForConnection(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.waiters.delete(onConnect);
+        resolve(ok);
+      };
+      const onConnect = () => done(true);
+      const timer = setTimeout(() => done(false), ms);
+      this.waiters.add(onConnect);
     });
   }
 

@@ -25,7 +25,7 @@ await runService({
       log: log.child({ module: 'mqtt' }),
       subscriptions: [topics.apiReply(config.id), topics.usageAck(config.id)],
     });
-    const jobs = new JobClient(mqtt, log.child({ module: 'jobs' }), registry, config.retryAfterS);
+    const jobs = new JobClient(mqtt, log.child({ module: 'jobs' }), registry, config.retryAfterS, config.brokerWaitMs);
     const batcher = new UsageBatcher(mqtt, { apiId: config.id, ...config.usage, maxAgeMs: config.usage.batchMaxMs, maxRecords: config.usage.batchMaxRecords }, log.child({ module: 'usage' }), registry);
     const replyTopic = topics.apiReply(config.id);
     const ackTopic = topics.usageAck(config.id);

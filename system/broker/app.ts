@@ -46,7 +46,7 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
     });
 
   const queue = new JobQueue(
-    { maxLength: config.queueMax, jobTimeoutMs: config.jobTimeoutMs, maxAttempts: MAX_ATTEMPTS },
+    { maxLength: config.queueMax, jobTimeoutMs: config.jobTimeoutMs, maxAttempts: MAX_ATTEMPTS, workerGraceMs: config.workerGraceMs },
     {
       send(workerId, job) {
         const epoch = epochNow();
@@ -170,7 +170,11 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
       queue.close();
       for (const c of [...connected]) c.close();
     });
-    election.on('leader', (epoch) => log.info({ epoch }, 'serving as leader'));
+    election.on('leader', (epoch) => {
+      // A fresh queue: its worker grace starts now, while workers move over to us.
+      queue.close();
+      log.info({ epoch }, 'serving as leader');
+    });
     election.start();
   }
 

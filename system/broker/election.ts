@@ -17,6 +17,7 @@
  * messages from an epoch older than one they have seen.
  */
 import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConsulClient } from '../lib/consul.ts';
 import { encodeLeader } from '../lib/leader-watch.ts';
@@ -37,7 +38,9 @@ type State = { role: 'follower' } | { role: 'leader'; epoch: number; since: numb
 
 export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [string] }> {
   private readonly consul: ConsulClient;
-  private readonly checkId: string;
+  private checkId: string;
+  private readonly checkPrefix: string;
+  private cleaned = false;
   private session: string | undefined;
   private state: State = { role: 'follower' };
   /** performance.now() at which the last successful call to Consul was *sent*. */
@@ -53,7 +56,14 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
     super();
     // The check's TTL bounds how long a dead broker's lock survives, so keep calls shorter.
     this.consul = new ConsulClient(o.consulUrl, Math.max(100, Math.floor(o.stepDownMs / 2)));
-    this.checkId = `nines-broker-${o.id}`;
+    // One check per process incarnation: a restarted broker must not inherit the critical
+    // check of the one that crashed (Consul refuses a session bound to a critical check).
+    this.checkPrefix = `nines-broker-${o.id}-`;
+    this.checkId = this.newCheckId();
+  }
+
+  private newCheckId(): string {
+    return this.checkPrefix + randomUUID().slice(0, 8);
   }
 
   /** The epoch we lead under, or undefined. Deposes us first if Consul has been silent too long. */
@@ -113,7 +123,19 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
 
   private async ensureSession(): Promise<string> {
     if (this.session) return this.session;
+    if (!this.cleaned) {
+      // Checks left by earlier incarnations of this broker (crashed, so never deregistered).
+      for (const id of await this.consul.agentCheckIds()) {
+        if (id.startsWith(this.checkPrefix) && id !== this.checkId) await this.consul.deregisterCheck(id);
+      }
+      this.cleaned = true;
+    }
+    // A fresh check for every session: after an invalidation the old check is critical, and
+    // Consul refuses to bind a new session to a critical check.
+    const stale = this.checkId;
+    this.checkId = this.newCheckId();
     await this.consul.registerTtlCheck(this.checkId, `nines broker ${this.o.id} alive`, `${this.o.checkTtlMs}ms`);
+    await this.consul.deregisterCheck(stale).catch(() => undefined);
     const sent = performance.now();
     this.session = await this.consul.createSession({
       name: `nines-broker-${this.o.id}`,

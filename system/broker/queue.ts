@@ -35,6 +35,12 @@ export interface QueueOptions {
   maxLength: number;
   jobTimeoutMs: number;
   maxAttempts: number;
+  /**
+   * How long jobs are still queued while no worker is connected: workers reconnect within
+   * a second or two of a broker failover or restart, and refusing in that window would
+   * turn a routine failover into errors. After it, no workers means a prompt 503.
+   */
+  workerGraceMs?: number;
   now?: () => number;
 }
 
@@ -49,6 +55,8 @@ export class JobQueue {
   private head = 0;
   private readonly workers = new Map<string, WorkerSlot>();
   private readonly now: () => number;
+  /** When the queue last had no worker (start, or the last worker leaving). */
+  private noWorkersSince: number;
 
   constructor(
     private readonly opts: QueueOptions,
@@ -56,6 +64,7 @@ export class JobQueue {
     private readonly events: QueueEvents = {},
   ) {
     this.now = opts.now ?? Date.now;
+    this.noWorkersSince = this.now();
   }
 
   get length(): number {
@@ -75,7 +84,9 @@ export class JobQueue {
   /** Accepts a job, or refuses it at once (full queue, no worker at all): never blocks. */
   submit(header: JobHeader, frame: Buffer): void {
     const job: QueuedJob = { header, frame, attempt: 0, enqueuedAt: this.now() };
-    if (this.workers.size === 0) return this.transport.refuse(job, 'no_workers');
+    if (this.workers.size === 0 && this.now() - this.noWorkersSince >= (this.opts.workerGraceMs ?? 0)) {
+      return this.transport.refuse(job, 'no_workers');
+    }
     if (this.length >= this.opts.maxLength) return this.transport.refuse(job, 'queue_full');
     this.items.push(job);
     this.pump();
@@ -105,6 +116,7 @@ export class JobQueue {
     const slot = this.workers.get(workerId);
     if (!slot) return;
     this.workers.delete(workerId);
+    if (this.workers.size === 0) this.noWorkersSince = this.now();
     const jobs = [...slot.inflight.values()].map((e) => (clearTimeout(e.timer), e.job));
     for (let i = jobs.length - 1; i >= 0; i--) this.requeue(jobs[i]!, 'worker_lost');
     this.pump();
@@ -116,6 +128,7 @@ export class JobQueue {
     this.workers.clear();
     this.items = [];
     this.head = 0;
+    this.noWorkersSince = this.now();
   }
 
   private requeue(job: QueuedJob, why: 'worker_lost' | 'timeout'): void {

@@ -21,6 +21,7 @@ export interface Bus {
   publish(topic: string, message: string | Buffer, opts: IClientPublishOptions, callback?: PacketCallback): unknown;
   on(event: 'message', cb: OnMessageCallback): unknown;
   on(event: 'connect', cb: () => void): unknown;
+  on(event: 'close', cb: () => void): unknown;
   off(event: 'message', cb: OnMessageCallback): unknown;
 }
 
@@ -102,6 +103,9 @@ export class MqttBus extends EventEmitter implements Bus {
       connectTimeout: 3_000,
       // Never buffer publishes while disconnected: callers must see that they are offline.
       queueQoSZero: false,
+      // A broker that has just won the lock may refuse us ("server unavailable") for the
+      // few ms before it has read its epoch: keep retrying instead of giving up.
+      reconnectOnConnackError: true,
     });
     this.client = c;
     c.on('connect', () => {

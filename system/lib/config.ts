@@ -22,6 +22,8 @@ const common = {
   NINES_HOST: z.string().default('127.0.0.1'),
 };
 
+const consulUrls = z.string().refine((v) => v.split(',').every((u) => URL.canParse(u)), 'give one or more http URLs, comma-separated');
+
 const routes = z
   .string()
   .regex(/^([A-Za-z0-9_.-]+=mqtt:\/\/[^,=]+)(,[A-Za-z0-9_.-]+=mqtt:\/\/[^,=]+)*$/, 'give id=mqtt://host:port pairs separated by commas')
@@ -31,8 +33,9 @@ const mqttClient = {
   NINES_BROKER_URL: url.default('mqtt://127.0.0.1:1883'),
   NINES_MQTT_SECRET: secret,
   NINES_INSTANCE_ID: instanceId.default(`${os.hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${process.pid}`),
-  // With Consul: follow the leader key instead of a fixed broker URL.
-  NINES_CONSUL_URL: url.optional(),
+  // With Consul: follow the leader key instead of a fixed broker URL. Several agents may be
+  // given, comma-separated, in order of preference.
+  NINES_CONSUL_URL: consulUrls.optional(),
   NINES_LEADER_KEY: z.string().regex(/^[A-Za-z0-9_./-]+$/).default('nines/broker/leader'),
   // Per-broker address overrides (the harness routes each path through its own Toxiproxy proxy).
   NINES_BROKER_ROUTES: routes.optional(),
@@ -75,10 +78,11 @@ export function loadBrokerConfig(env: Env = process.env) {
       NINES_MQTT_SECRET_USAGE: secret,
       NINES_QUEUE_MAX: posInt.default(256),
       NINES_JOB_TIMEOUT_MS: posInt.default(30_000),
+      NINES_BROKER_WORKER_GRACE_MS: nonNegInt.default(3000),
       NINES_RETRY_AFTER_S: posInt.default(1),
       NINES_BROKER_EPOCH: nonNegInt.default(0),
       NINES_BROKER_ID: instanceId.default('b1'),
-      NINES_CONSUL_URL: url.optional(),
+      NINES_CONSUL_URL: consulUrls.optional(),
       NINES_LEADER_KEY: z.string().regex(/^[A-Za-z0-9_./-]+$/).default('nines/broker/leader'),
       NINES_BROKER_ADVERTISE: url.optional(),
       NINES_ELECTION_CHECK_TTL_MS: posInt.default(1000),
@@ -100,6 +104,7 @@ export function loadBrokerConfig(env: Env = process.env) {
     secrets: { api: e.NINES_MQTT_SECRET_API, worker: e.NINES_MQTT_SECRET_WORKER, usage: e.NINES_MQTT_SECRET_USAGE },
     queueMax: e.NINES_QUEUE_MAX,
     jobTimeoutMs: e.NINES_JOB_TIMEOUT_MS,
+    workerGraceMs: e.NINES_BROKER_WORKER_GRACE_MS,
     retryAfterS: e.NINES_RETRY_AFTER_S,
     epoch: e.NINES_BROKER_EPOCH,
     id: e.NINES_BROKER_ID,
@@ -157,6 +162,7 @@ export function loadApiConfig(env: Env = process.env) {
       NINES_API_MAX_INFLIGHT: posInt.default(64),
       NINES_API_TENANT_MAX_INFLIGHT: posInt.default(16),
       NINES_API_DEADLINE_MS: posInt.default(5000),
+      NINES_API_BROKER_WAIT_MS: nonNegInt.default(2000),
       NINES_RETRY_AFTER_S: posInt.default(1),
       NINES_IDENTITY_URL: url.default('http://127.0.0.1:8081'),
       NINES_USAGE_URL: url.default('http://127.0.0.1:8082'),
@@ -183,6 +189,7 @@ export function loadApiConfig(env: Env = process.env) {
       tenantMaxInFlight: e.NINES_API_TENANT_MAX_INFLIGHT,
     },
     deadlineMs: e.NINES_API_DEADLINE_MS,
+    brokerWaitMs: e.NINES_API_BROKER_WAIT_MS,
     retryAfterS: e.NINES_RETRY_AFTER_S,
     identityUrl: e.NINES_IDENTITY_URL,
     usageUrl: e.NINES_USAGE_URL,

@@ -30,22 +30,40 @@ export interface SessionSpec {
   behavior: 'release' | 'delete';
 }
 
+/**
+ * Talks to one Consul agent at a time, from a list in order of preference (a local agent
+ * first); when a call cannot reach it, the next call goes to the next one. Callers retry,
+ * so losing one Consul server (even the Raft leader) costs a retry, not the service.
+ */
 export class ConsulClient {
+  private readonly urls: string[];
+  private current = 0;
+
   constructor(
-    private readonly baseUrl: string,
+    baseUrls: string | string[],
     private readonly timeoutMs = 1000,
-  ) {}
+  ) {
+    this.urls = Array.isArray(baseUrls) ? baseUrls : baseUrls.split(',');
+    if (this.urls.length === 0) throw new ConsulError('no Consul address given');
+  }
+
+  /** The agent calls go to now. */
+  get agentUrl(): string {
+    return this.urls[this.current]!;
+  }
 
   private async call(method: string, path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<Response> {
     let res: Response;
+    const base = this.agentUrl;
     try {
-      res = await fetch(new URL(path, this.baseUrl), {
+      res = await fetch(new URL(path, base), {
         method,
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (cause) {
-      throw new ConsulError(`${method} ${path} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      if (this.agentUrl === base) this.current = (this.current + 1) % this.urls.length;
+      throw new ConsulError(`${method} ${base}${path} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     }
     if (res.status >= 500 || (res.status >= 400 && res.status !== 404)) {
       const text = await res.text().catch(() => '');
@@ -70,6 +88,11 @@ export class ConsulClient {
     const r = await this.call('PUT', `/v1/agent/check/pass/${encodeURIComponent(id)}`);
     if (r.status === 404) throw new ConsulError(`check ${id} is not registered`, { status: 404 });
     await r.arrayBuffer();
+  }
+
+  /** IDs of the checks registered on the agent we talk to. */
+  async agentCheckIds(): Promise<string[]> {
+    return Object.keys((await (await this.call('GET', '/v1/agent/checks')).json()) as Record<string, unknown>);
   }
 
   async deregisterCheck(id: string): Promise<void> {

@@ -63,7 +63,10 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
       typed = new InternalError(err);
     }
     const reqLog = (req as { log?: Logger }).log ?? log;
-    if (typed.statusCode >= 500) reqLog.error({ err: typed, code: typed.code }, 'request failed');
+    // A refusal by design (429/503 with Retry-After: overload, failover) is an expected
+    // state, not a fault: at 10k req/s a stack trace per refusal would drown the logs.
+    if (typed.retryAfterS !== undefined) reqLog.warn({ code: typed.code, status: typed.statusCode }, typed.message);
+    else if (typed.statusCode >= 500) reqLog.error({ err: typed, code: typed.code }, 'request failed');
     else reqLog.info({ code: typed.code, status: typed.statusCode }, typed.message);
     sendProblem(res, typed, req.originalUrl);
   };

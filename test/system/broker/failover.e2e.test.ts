@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTopology, type Topology } from '../../../harness/stack/topology.ts';
-import { partition } from '../../../harness/faults/partition.ts';
+import { partitionAll } from '../../../harness/faults/partition.ts';
 import { checkFencing } from '../../../harness/sla/fencing.ts';
 import { AdminClient } from '../../../system/identity/admin-client.ts';
 import { fixture } from '../../helpers/stack.ts';
@@ -23,7 +23,7 @@ let key = '';
 const dir = mkdtempSync(join(tmpdir(), 'nines-topo-'));
 
 before(async () => {
-  topo = await startTopology({ dir, workers: 2, workerConcurrency: 1, apis: 2, env: { api: { NINES_API_DEADLINE_MS: String(DEADLINE_MS) } } });
+  topo = await startTopology({ dir, workers: 2, workerConcurrency: 1, apis: 2, env: { api: { NINES_API_DEADLINE_MS: String(DEADLINE_MS), NINES_API_TENANT_MAX_INFLIGHT: '64' } } });
   key = (await new AdminClient({ adminUrl: topo.adminUrl, adminToken: topo.adminToken }).createTenant({ name: 'failover', ratePerSec: 1000, burst: 1000 })).apiKey;
 });
 after(async () => {
@@ -58,7 +58,11 @@ async function servedByNewLeader(results: LoadResult[], t0: number, oldEpoch: nu
   throw new Error(`no request served by a new leader within ${timeoutMs} ms`);
 }
 
-const failures = (rs: LoadResult[]) => rs.filter((r) => r.status !== 200).length;
+const failures = (rs: LoadResult[]) => {
+  const bad = rs.filter((r) => r.status !== 200);
+  const kinds = [...new Set(bad.map((r) => r.status || r.error))].join(',');
+  return `${bad.length}${bad.length ? ` (${kinds})` : ''}`;
+};
 
 test('leader SIGKILLed: the standby serves within 5 s and no accepted request is lost or hung', async (t) => {
   const leader = await topo.waitForLeader(10_000);
@@ -81,7 +85,7 @@ test('leader partitioned from Consul: it stops dispatching before its lock can b
   const l = load();
   await new Promise((r) => setTimeout(r, 1000));
   const t0 = Date.now();
-  await partition(topo.toxiproxy.client, `${leader.id}-consul`);
+  await partitionAll(topo.toxiproxy.client, `${leader.id}-consul-`);
   try {
     const failoverMs = await servedByNewLeader(l.results, t0, leader.epoch!);
     const st = (await topo.brokerStatus()).find((s) => s.process === leader.process);

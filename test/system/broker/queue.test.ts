@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { JobQueue, type QueuedJob } from '../../../system/broker/queue.ts';
 import type { JobHeader } from '../../../system/lib/jobs.ts';
 
-function harness(opts: { maxLength?: number; jobTimeoutMs?: number; maxAttempts?: number } = {}) {
+function harness(opts: { maxLength?: number; jobTimeoutMs?: number; maxAttempts?: number; workerGraceMs?: number } = {}) {
   const sent: Array<[string, string]> = [];
   const refused: Array<[string, string]> = [];
   const expired: string[] = [];
   let now = 1_000;
   const q = new JobQueue(
-    { maxLength: opts.maxLength ?? 10, jobTimeoutMs: opts.jobTimeoutMs ?? 1000, maxAttempts: opts.maxAttempts ?? 3, now: () => now },
+    { maxLength: opts.maxLength ?? 10, jobTimeoutMs: opts.jobTimeoutMs ?? 1000, maxAttempts: opts.maxAttempts ?? 3, workerGraceMs: opts.workerGraceMs ?? 0, now: () => now },
     { send: (w, j: QueuedJob) => sent.push([w, j.header.jobId]), refuse: (j, why) => refused.push([j.header.jobId, why]) },
     { onExpired: (j) => expired.push(j.header.jobId) },
   );
@@ -84,4 +84,16 @@ test('an ack for an unknown job changes nothing', () => {
   h.q.workerReady('w1', 1);
   assert.equal(h.q.ack('w1', 'nope'), false);
   assert.equal(h.q.ack('w9', 'nope'), false);
+});
+
+test('within the worker grace period jobs are queued, not refused, while no worker is connected', () => {
+  const h = harness({ workerGraceMs: 2000 });
+  h.q.submit(h.job('a'), Buffer.alloc(1));
+  assert.deepEqual(h.refused, []);
+  h.q.workerReady('w1', 1);
+  assert.deepEqual(h.sent, [['w1', 'a']]);
+  h.q.workerLost('w1');
+  h.advance(2000);
+  h.q.submit(h.job('b'), Buffer.alloc(1));
+  assert.deepEqual(h.refused, [['b', 'no_workers']]);
 });
