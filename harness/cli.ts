@@ -6,8 +6,10 @@ import type { Command } from './commands/types.ts';
 import { command as start } from './commands/start.ts';
 import { command as tenant } from './commands/tenant.ts';
 import { command as key } from './commands/key.ts';
+import { command as k6 } from './commands/k6.ts';
+import { command as scenario } from './commands/scenario.ts';
 
-const commands: Command[] = [start, tenant, key];
+const commands: Command[] = [start, tenant, key, scenario, k6];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,0 +1,174 @@
+/**
+ * Runs a scenario: starts its topology, drives its load (the built-in open-model engine,
+ * or k6), plays its fault timeline, heals every fault in teardown whatever happened, then
+ * judges the history against the scenario's SLAs and writes history, report.json and
+ * report.html to runs/<scenario>/<time>/. The engine records; the checkers judge.
+ */
+import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { runLoad } from '../load/engine.ts';
+import type { FaultWindow, History } from '../load/history.ts';
+import { checkSlas, compose, checkSafe, type CheckResult, type SlaVerdict } from '../sla/index.ts';
+import { checkFencing } from '../sla/fencing.ts';
+import { writeReport } from '../report/write.ts';
+import { runDir } from '../report/run-dir.ts';
+import { exportK6 } from '../k6/export.ts';
+import { runWithK6 } from '../k6/run.ts';
+import { FaultInjector } from '../faults/apply.ts';
+import { AdminClient } from '../../system/identity/admin-client.ts';
+import { startSystem, type SystemUnderTest } from './sut.ts';
+import { requestFactory } from './requests.ts';
+import { FailoverProbe, capacity, type CapacityFigures } from './probes.ts';
+import type { Profile, Scenario } from './types.ts';
+
+export interface RunOptions {
+  scenario: Scenario;
+  /** Base directory; the run goes to <out>/runs/<scenario>/<time>/. */
+  out: string;
+  fixturesDir: string;
+  seed?: number;
+  /** Use the scenario's reduced `quick` profile (what npm test runs). */
+  quick?: boolean;
+  engine?: 'builtin' | 'k6';
+  say?: (line: string) => void;
+}
+
+export interface RunResult {
+  dir: string;
+  valid: SlaVerdict['valid'];
+  /** 0 every SLA held, 99 one failed (k6's convention), 2 unknown. */
+  exitCode: number;
+  verdict: SlaVerdict;
+  extra: Record<string, unknown>;
+}
+
+const profileSeconds = (p: Profile) => (p.kind === 'constant' ? p.durationS : p.stages.reduce((a, s) => a + s.durationS, 0));
+
+export async function runScenario(o: RunOptions): Promise<RunResult> {
+  const sc = o.scenario;
+  const seed = o.seed ?? sc.seed;
+  const say = o.say ?? (() => undefined);
+  const profile = o.quick && sc.quick ? sc.quick.profile : sc.load.profile;
+  const dir = runDir(o.out, sc.name);
+  mkdirSync(dir, { recursive: true });
+  say(`scenario ${sc.name} (seed ${seed}${o.quick ? ', quick' : ''}): starting the ${sc.topology.kind} topology in ${dir}`);
+
+  const sut: SystemUnderTest = await startSystem(sc.topology, dir, 'info');
+  const faults = new FaultInjector(sut, say);
+  const windows: FaultWindow[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  let probe: FailoverProbe | undefined;
+  const extra: Record<string, unknown> = {};
+  let history: History;
+  try {
+    const admin = new AdminClient({ adminUrl: sut.adminUrl, adminToken: sut.adminToken });
+    const { apiKey } = await admin.createTenant({ name: `scenario-${sc.name}`, ratePerSec: 1_000_000, burst: 1_000_000 });
+
+    if (sc.probes?.includes('failover')) {
+      const img = sc.load.images[0]!;
+      probe = new FailoverProbe({ url: sut.apiUrl, apiKey, body: readFileSync(join(o.fixturesDir, img.fixture)), query: sc.load.query, ratePerSec: 20, timeoutMs: sc.load.timeoutMs });
+      probe.start();
+    }
+
+    // The fault timeline, relative to the load's start (second 0 of the history).
+    const t0 = Date.now();
+    const failoverMarks: Array<{ at: number; epoch: number }> = [];
+    for (const step of sc.faults) {
+      timers.push(
+        setTimeout(() => {
+          void (async () => {
+            const epoch = await sut.leaderEpoch().catch(() => 0);
+            const startMs = Date.now() - t0;
+            const window: FaultWindow = { name: step.name, startMs };
+            windows.push(window);
+            try {
+              const heal = await faults.start(step.name, step.fault);
+              const f = step.fault;
+              // Faults that depose the leader broker start a failover to measure.
+              if ('target' in f ? f.target === 'leader-broker' : f.path === 'leader-consul') {
+                failoverMarks.push({ at: t0 + startMs, epoch });
+              }
+              const healIn = step.forS !== undefined ? step.forS * 1000 : undefined;
+              if (healIn !== undefined) {
+                timers.push(
+                  setTimeout(() => {
+                    void heal()
+                      .catch((err) => say(`heal of ${step.name} failed: ${(err as Error).message}`))
+                      .finally(() => (window.endMs = Date.now() - t0));
+                  }, healIn),
+                );
+              } else window.endMs = Date.now() - t0;
+            } catch (err) {
+              say(`fault ${step.name} could not start: ${(err as Error).message}`);
+              window.endMs = window.startMs;
+            }
+          })();
+        }, step.atS * 1000),
+      );
+    }
+
+    if (o.engine === 'k6') {
+      const script = exportK6(sc, { imagesDir: o.fixturesDir, baseUrl: sut.apiUrl, quick: o.quick });
+      const r = await runWithK6(script, { scenario: sc, quick: o.quick, outDir: join(dir, 'k6'), baseUrl: sut.apiUrl, apiKey, onOutput: say, faults: windows });
+      history = r.history;
+    } else {
+      const total = profileSeconds(profile);
+      history = await runLoad({
+        url: sut.apiUrl,
+        profile,
+        requests: requestFactory(sc.load, o.fixturesDir, apiKey, seed),
+        connections: 256,
+        maxInFlight: sc.load.maxInFlight ?? 2000,
+        timeoutMs: sc.load.timeoutMs,
+        graceMs: sc.load.timeoutMs + 1000,
+        threads: 1,
+        scenario: sc.name,
+        seed,
+        settings: { topology: sc.topology, query: sc.load.query, images: sc.load.images, quick: !!o.quick, engine: 'builtin' },
+        onProgress: (p) =>
+          say(`  ${String(Math.round(p.elapsedS)).padStart(4)}/${total} s  sent ${p.sent}  ok ${p.ok}  failed ${p.failed}  dropped ${p.dropped}  rate ${p.achievedRate.toFixed(0)}/s  p99 ${p.p99Ms === null ? '-' : p.p99Ms.toFixed(0) + ' ms'}`),
+      });
+    }
+    for (const t of timers) clearTimeout(t);
+    history.faults = windows.map((w) => ({ ...w, endMs: w.endMs ?? Date.now() - t0 }));
+
+    // Accepted but never answered (timeout, connection reset after sending): lost or hung.
+    let lostAccepted = history.failures.filter((f) => f.outcome === 'info').length;
+    if (probe) {
+      await probe.stop();
+      const mark = failoverMarks[0];
+      const seconds = mark ? probe.failoverSeconds(mark.at, mark.epoch) : undefined;
+      lostAccepted += probe.unanswered;
+      extra.failover = { seconds: seconds ?? null, lostAccepted };
+      if (seconds !== undefined) history.measurements = { ...history.measurements, failoverSeconds: seconds };
+    }
+    history.measurements = { ...history.measurements, lostAccepted };
+    if (sc.kind === 'capacity' && profile.kind === 'ramping') {
+      const cap: CapacityFigures = capacity(history, { p99Ms: 500, maxErrorRate: 0.001, cores: availableParallelism() });
+      extra.capacity = cap;
+      history.measurements = { ...history.measurements, sustainedRate: cap.sustainedRate };
+      say(`capacity: ${cap.sustainedRate} resizes/s within SLA on ${cap.cores} cores (${cap.perCore.toFixed(1)}/core); tip-over at ${cap.tipOverOffered ?? 'not reached'} offered/s; 10,000/s with 20 % headroom needs ${cap.fleet.machines} such machines`);
+    }
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    await probe?.stop().catch(() => undefined);
+    await faults.healAll();
+    const events = sut.dispatchEvents();
+    await sut.stop().catch((err) => say(`stopping the topology: ${(err as Error).message}`));
+    if (sut.kind === 'ha') extra.fencing = checkFencing(events);
+  }
+
+  const base = checkSlas(history, sc.slas);
+  const results: CheckResult[] = [...base.results];
+  if (sut.kind === 'ha') {
+    const f = extra.fencing as ReturnType<typeof checkFencing>;
+    results.push({ name: 'no split brain (dispatch epochs never overlap)', valid: f.valid, reason: f.violations.join('; ') || f.reason, observed: { epochs: f.epochs.length } });
+  }
+  const verdict: SlaVerdict = compose(results.map((r) => checkSafe({ name: r.name, check: () => r }))).check(history);
+  await writeReport(dir, { history, verdict, scenario: sc, extra });
+  const exitCode = verdict.valid === true ? 0 : verdict.valid === false ? 99 : 2;
+  say(`verdict: ${verdict.valid === true ? 'PASS' : verdict.valid === false ? 'FAIL' : 'UNKNOWN'}; report: ${join(dir, 'report.html')}`);
+  return { dir, valid: verdict.valid, exitCode, verdict, extra };
+}

@@ -1,0 +1,26 @@
+import type { Scenario } from '../harness/scenario/types.ts';
+
+/**
+ * Ramps the arrival rate until p99 or errors break the SLA, and reports the tip-over
+ * point, the throughput per core, and the fleet needed for 10,000 resizes/s with 20 %
+ * headroom: the article's back-of-the-envelope method, but measured. The reference image
+ * is a real photo under 1 MB, resized to 320 px.
+ */
+const capacity: Scenario = {
+  name: 'capacity',
+  description: 'ramp the arrival rate until the SLA breaks; report the tip-over point and the fleet for 10,000/s',
+  kind: 'capacity',
+  seed: 2,
+  topology: { kind: 'local', workers: 1 },
+  load: {
+    profile: { kind: 'ramping', startRate: 5, stages: [{ rate: 120, durationS: 60 }] },
+    images: [{ fixture: '2569067123_aca715a2ee_o.jpg' }],
+    query: 'width=320&format=jpeg',
+    timeoutMs: 5000,
+    maxInFlight: 500,
+  },
+  faults: [],
+  slas: [{ metric: 'measurement', name: 'sustainedRate', threshold: 'value>0', label: 'some rate sustained within SLA' }],
+  quick: { profile: { kind: 'ramping', startRate: 5, stages: [{ rate: 80, durationS: 15 }] } },
+};
+export default capacity;

@@ -1,0 +1,24 @@
+import type { Scenario } from '../harness/scenario/types.ts';
+
+/** 70 % of the measured capacity (bench/RESULTS.md), held: every SLA must hold. */
+const steady: Scenario = {
+  name: 'steady',
+  description: '70 % of measured capacity held for a minute; latency, errors and availability within SLA',
+  kind: 'capacity',
+  seed: 3,
+  topology: { kind: 'local', workers: 1 },
+  load: {
+    profile: { kind: 'constant', rate: 27, durationS: 60 },
+    images: [{ fixture: '2569067123_aca715a2ee_o.jpg' }],
+    query: 'width=320&format=jpeg',
+    timeoutMs: 5000,
+  },
+  faults: [],
+  slas: [
+    { metric: 'latency', sizeClass: 'lt1mb', threshold: 'p(99)<500' },
+    { metric: 'errors', threshold: 'rate<0.001' },
+    { metric: 'availability', window: '10s', min: 0.999 },
+  ],
+  quick: { profile: { kind: 'constant', rate: 15, durationS: 10 } },
+};
+export default steady;
