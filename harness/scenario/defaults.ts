@@ -15,7 +15,8 @@ export const chaosLoad: LoadSpec = {
   timeoutMs: 6000,
 };
 
-export const chaosQuick = { profile: { kind: 'constant' as const, rate: 10, durationS: 14 } };
+// Long enough after the latest heal (12 s) for the recovery check's 3 stable seconds.
+export const chaosQuick = { profile: { kind: 'constant' as const, rate: 10, durationS: 18 } };
 
 /** No accepted request lost or hung, and service recovered soon after the fault. */
 export const resilienceSlas = [

@@ -1,0 +1,67 @@
+/**
+ * Scenarios end to end, at their reduced `quick` rate and duration: smoke on the embedded
+ * topology, and chaos scenarios on the full one (Consul, Toxiproxy, two brokers, HAProxy).
+ * Each must hold its SLAs and leave a report behind. The full-length versions are run by
+ * `nines scenario <name>`.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadScenario } from '../../../harness/scenario/catalog.ts';
+import { runScenario } from '../../../harness/scenario/run.ts';
+import { repoRoot } from '../../../harness/stack/process.ts';
+import { fixturesDir } from '../../helpers/stack.ts';
+
+const out = mkdtempSync(join(tmpdir(), 'nines-scenarios-'));
+after(() => {
+  if (!process.env.NINES_KEEP_TEST_DIRS) rmSync(out, { recursive: true, force: true });
+});
+
+async function run(name: string, t: { diagnostic(msg: string): void }) {
+  const r = await runScenario({ scenario: await loadScenario(name), out, fixturesDir, quick: true });
+  const report = JSON.parse(readFileSync(join(r.dir, 'report.json'), 'utf8')) as { valid: unknown; checks: Array<{ name: string; valid: unknown; reason?: string }> };
+  const failing = report.checks.filter((c) => c.valid !== true).map((c) => `${c.name}: ${String(c.valid)} ${c.reason ?? ''}`);
+  t.diagnostic(`${name}: ${String(report.valid)}${failing.length ? ` — ${failing.join('; ')}` : ''}`);
+  assert.ok(existsSync(join(r.dir, 'report.html')), 'an HTML report is written');
+  assert.ok(existsSync(join(r.dir, 'history.jsonl')), 'the history is stored');
+  assert.equal(report.valid, true, failing.join('; '));
+  assert.equal(r.exitCode, 0);
+  return r;
+}
+
+test('smoke: the whole path serves real images within SLA', async (t) => {
+  await run('smoke', t);
+});
+
+test('nines scenario broker-crash: SIGKILL of the leader broker under load, report with verdict and failover figures', () => {
+  const dir = join(out, 'cli');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli.ts'), 'scenario', 'broker-crash', '--quick', '--out', dir], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  assert.equal(r.status, 0, r.stderr.slice(-2000));
+  const runs = join(dir, 'runs', 'broker-crash');
+  const [run] = readdirSync(runs);
+  const report = JSON.parse(readFileSync(join(runs, run!, 'report.json'), 'utf8')) as { verdict: string; failover: { seconds: number; lostAccepted: number } };
+  assert.equal(report.verdict, 'PASS');
+  assert.equal(typeof report.failover.seconds, 'number');
+  assert.ok(report.failover.seconds < 5, `failover took ${report.failover.seconds} s`);
+  assert.equal(report.failover.lostAccepted, 0);
+});
+
+test('worker-crash: a SIGKILLed worker loses no request', async (t) => {
+  await run('worker-crash', t);
+});
+
+test('api-broker-latency: 100 ms ± 50 ms on api -> broker keeps every request within SLA', async (t) => {
+  await run('api-broker-latency', t);
+});
+
+test('broker-partition: a leader cut from Consul steps down and the standby serves', async (t) => {
+  const r = await run('broker-partition', t);
+  assert.equal((r.extra.failover as { lostAccepted: number }).lostAccepted, 0);
+});
