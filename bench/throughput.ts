@@ -4,9 +4,14 @@
  * run, then p99 at 70 % of the measured stack capacity with requests sent at a fixed rate
  * (open model, latency from each request's intended send time). Appends to bench/RESULTS.md.
  *
- * Options (env): BENCH_SECONDS (default 15), BENCH_IMAGE (fixture name), BENCH_QUERY.
+ * It measures two images: a real photo from the fixtures (829 KB, 2725x2225), and the
+ * reference image of ARCHITECTURE.md (a 1600x1306 JPEG of a few hundred KB, derived here
+ * from that photo, since no fixture has those dimensions).
+ *
+ * Options (env): BENCH_SECONDS (default 15), BENCH_QUERY.
  */
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import sharp from 'sharp';
 import { tmpdir, cpus, availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
@@ -17,10 +22,12 @@ import { AdminClient } from '../system/identity/admin-client.ts';
 import { resize } from '../system/worker/resize.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
-const imageName = process.env.BENCH_IMAGE ?? '2569067123_aca715a2ee_o.jpg';
 const query = process.env.BENCH_QUERY ?? 'width=320&format=jpeg';
-const image = readFileSync(join(process.env.NINES_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures', 'images'), imageName));
+const photoName = '2569067123_aca715a2ee_o.jpg';
+const photo = readFileSync(join(process.env.NINES_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures', 'images'), photoName));
 const cores = availableParallelism();
+let image = photo;
+let imageName = photoName;
 const say = (s: string) => process.stderr.write(`${s}\n`);
 
 /** Raw sharp, in this process: `cores` resizes in flight (what one worker process runs). */
@@ -89,6 +96,18 @@ async function stackOpen(pool: Pool, path: string, key: string, rate: number, du
 }
 
 async function main() {
+  const reference = await sharp(photo).resize(1600, 1306, { fit: 'fill' }).jpeg({ quality: 92 }).toBuffer();
+  for (const [name, img] of [
+    [photoName, photo],
+    ['reference 1600x1306 (derived)', reference],
+  ] as const) {
+    image = img;
+    imageName = name;
+    await measure();
+  }
+}
+
+async function measure() {
   say(`bench: ${imageName} (${image.length} bytes) -> ${query}; ${seconds} s per phase; ${cores} cores`);
   await rawSharp(2); // warm libvips
   const raw1 = await rawSharp(seconds);

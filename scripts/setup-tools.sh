@@ -149,7 +149,14 @@ json_field() { # <name>: a string field of `go mod download -json` output on std
 consul_ok() { # `consul version` first line: "Consul v1.16.3"
   [ -x "$BIN/consul" ] && [ "$("$BIN/consul" version 2>/dev/null | head -n1)" = "Consul $CONSUL_VERSION" ]
 }
-if ! consul_ok; then
+consul_link_from_path() { # a consul already on PATH at the pinned (MPL-2.0) version
+  local found
+  found=$(PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$BIN" | paste -sd: -) command -v consul 2>/dev/null) || return 1
+  [ "$("$found" version 2>/dev/null | head -n1)" = "Consul $CONSUL_VERSION" ] || return 1
+  ln -sfn "$found" "$BIN/consul"
+  log "using $found (consul $CONSUL_VERSION) via symlink"
+}
+if ! consul_ok && ! consul_link_from_path; then
   have_go
   log "building consul $CONSUL_VERSION from the Go module proxy (a large download and several minutes of compiling on a cold cache)"
   dl=$(cd "$BUILD" && GOFLAGS="" go mod download -json "github.com/hashicorp/consul@$CONSUL_VERSION") ||
