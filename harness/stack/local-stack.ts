@@ -4,10 +4,9 @@
  * tests and the benchmark. Secrets are generated per stack; ports are chosen by the OS
  * unless given.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ManagedProcess, logPath } from './process.ts';
+import type { ManagedProcess } from './process.ts';
+import { launcher } from './launcher.ts';
 
 export interface LocalStackOptions {
   /** Where SQLite files and logs go. */
@@ -45,24 +44,10 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-const secret = () => randomBytes(24).toString('base64url');
-
 export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack> {
-  const logs = join(o.dir, 'logs');
-  const data = join(o.dir, 'data');
-  mkdirSync(logs, { recursive: true });
-  mkdirSync(data, { recursive: true });
-  const secrets = { api: secret(), worker: secret(), usage: secret() };
-  const adminToken = secret();
-  const serviceToken = secret();
-  const common = { NINES_LOG_LEVEL: o.logLevel ?? 'info', NINES_HOST: '127.0.0.1' };
-  const started: ManagedProcess[] = [];
-  const launch = async (name: string, entry: string, env: Record<string, string>) => {
-    const p = new ManagedProcess({ name, entry, env: { ...common, ...env }, logFile: logPath(logs, name), nodeArgs: o.nodeArgs });
-    started.push(p);
-    await p.start();
-    return p;
-  };
+  const l = launcher(o.dir, o);
+  const { launch, data } = l;
+  const { mqtt: secrets, adminToken, serviceToken } = l.secrets;
 
   try {
     const [broker, identity] = await Promise.all([
@@ -158,7 +143,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       },
     };
   } catch (err) {
-    await Promise.all(started.map((p) => p.kill()));
+    await l.killAll();
     throw err;
   }
 }

@@ -14,10 +14,10 @@
  * costs a retry. Clients find the leader in Consul; NINES_BROKER_ROUTES maps each broker id
  * to the proxy for that client's path.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ManagedProcess, logPath } from './process.ts';
+import type { ManagedProcess } from './process.ts';
+import { launcher } from './launcher.ts';
 import { freePort } from './binary.ts';
 import { startConsulCluster, type ConsulCluster } from './consul-cluster.ts';
 import { startToxiproxy, type ToxiproxyServer } from './toxiproxy.ts';
@@ -78,29 +78,15 @@ export interface Topology {
   stop(): Promise<void>;
 }
 
-const secret = () => randomBytes(24).toString('base64url');
-
 export async function startTopology(o: TopologyOptions): Promise<Topology> {
-  const logs = join(o.dir, 'logs');
-  const data = join(o.dir, 'data');
-  mkdirSync(logs, { recursive: true });
-  mkdirSync(data, { recursive: true });
+  const l = launcher(o.dir, o);
+  const { launch, logs, data } = l;
+  const { mqtt: secrets, adminToken, serviceToken } = l.secrets;
   const nBrokers = o.brokers ?? 2;
-  const secrets = { api: secret(), worker: secret(), usage: secret() };
-  const adminToken = secret();
-  const serviceToken = secret();
-  const common = { NINES_LOG_LEVEL: o.logLevel ?? 'info', NINES_HOST: '127.0.0.1' };
-  const started: ManagedProcess[] = [];
-  const launch = async (name: string, entry: string, env: Record<string, string>) => {
-    const p = new ManagedProcess({ name, entry, env: { ...common, ...env }, logFile: logPath(logs, name) });
-    started.push(p);
-    await p.start();
-    return p;
-  };
 
   const [consul, toxiproxy] = await Promise.all([startConsulCluster(join(o.dir, 'consul')), startToxiproxy(logs)]);
   const cleanupInfra = async () => {
-    await Promise.all(started.map((p) => p.kill()));
+    await l.killAll();
     await toxiproxy.stop();
     await consul.stop();
   };
