@@ -5,6 +5,12 @@
  *
  * With more than one thread, the schedule is split across worker threads, each with its
  * own slice of the arrivals and its own undici pool; their seconds are added together.
+ *
+ * How it fills a SecondBucket: `sent` counts requests that went out (dropped ones are in
+ * `dropped` only, so scheduled = sent + dropped and, once all have settled, sent = ok +
+ * Σ failed). `latency` covers every sent request from intended send time to outcome —
+ * timeouts (at ≥ the deadline) and connection errors included — because leaving the
+ * `info` outcomes out would make the tail look better the worse the target gets.
  */
 import { availableParallelism } from 'node:os';
 import { BucketMerger, mergeFailures, sumCounters } from './aggregate.ts';
@@ -19,7 +25,7 @@ import { ThreadSlice } from './threads.ts';
 /**
  * Requests per second one thread is given by `threads: 'auto'`. Measured on this
  * project's 2-core machines against a trivial server in another process (bench/RESULTS.md,
- * "load engine"): one thread holds 10,000 req/s on schedule using ~0.6 of a core, while two
+ * "load engine"): one thread holds 10,000 req/s on schedule using 0.6–0.7 of a core, while two
  * threads at the same rate used more CPU in total and dropped requests, because the second
  * event loop takes its core from the target. So 'auto' adds a thread per 10,000 req/s but
  * always leaves one core to the target: on 2 cores, 'auto' is 1 thread at any rate.
