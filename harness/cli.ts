@@ -8,8 +8,9 @@ import { command as tenant } from './commands/tenant.ts';
 import { command as key } from './commands/key.ts';
 import { command as k6 } from './commands/k6.ts';
 import { command as scenario } from './commands/scenario.ts';
+import { command as load } from './commands/load.ts';
 
-const commands: Command[] = [start, tenant, key, scenario, k6];
+const commands: Command[] = [start, tenant, key, scenario, load, k6];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -20,7 +20,11 @@ export interface SecondBucket {
   /** Failed (`fail` and `info`) requests by kind, e.g. `http_503`, `timeout`, `econnreset`. */
   failed: Record<string, number>;
   dropped: number;
-  /** Latency of completed requests (ok and fail), µs, per size class (e.g. 'lt1mb', 'all'). */
+  /**
+   * Latency of every request that was sent (ok, fail, and info at its timeout), µs, per
+   * size class (e.g. 'lt1mb', 'all'). Timeouts are included on purpose: leaving them out
+   * would make p99 look better the worse the target gets.
+   */
   latency: Record<string, string>;
 }
 
