@@ -2,9 +2,7 @@
  * A non-Node process of the topology (Consul, Toxiproxy, HAProxy): started with its output
  * in a log file, ready when a probe says so, stoppable, killable, pausable.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { Lifecycle } from './lifecycle.ts';
 
 export interface BinarySpec {
   name: string;
@@ -16,27 +14,13 @@ export interface BinarySpec {
   readyTimeoutMs?: number;
 }
 
-export class BinaryProcess {
-  private child: ChildProcess | undefined;
-  private exit: Promise<void> = Promise.resolve();
-
-  constructor(readonly spec: BinarySpec) {}
-
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
-  get running(): boolean {
-    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+export class BinaryProcess extends Lifecycle {
+  constructor(readonly spec: BinarySpec) {
+    super();
   }
 
   async start(): Promise<void> {
-    mkdirSync(dirname(this.spec.logFile), { recursive: true });
-    const fd = openSync(this.spec.logFile, 'a');
-    const child = spawn(this.spec.command, this.spec.args, { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
-    this.child = child;
-    this.exit = new Promise((resolve) => child.once('exit', () => resolve()));
+    const child = this.spawnLogged(this.spec.command, this.spec.args, this.spec.logFile);
     const until = Date.now() + (this.spec.readyTimeoutMs ?? 30_000);
     while (Date.now() < until) {
       if (!this.running) throw new Error(`${this.spec.name} exited during start; see ${this.spec.logFile}`);
@@ -45,29 +29,6 @@ export class BinaryProcess {
     }
     child.kill('SIGKILL');
     throw new Error(`${this.spec.name} not ready after ${this.spec.readyTimeoutMs ?? 30_000} ms; see ${this.spec.logFile}`);
-  }
-
-  async stop(graceMs = 5000): Promise<void> {
-    if (!this.child || !this.running) return;
-    this.child.kill('SIGCONT');
-    this.child.kill('SIGTERM');
-    const t = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
-    await this.exit;
-    clearTimeout(t);
-  }
-
-  async kill(): Promise<void> {
-    if (!this.child || !this.running) return;
-    this.child.kill('SIGKILL');
-    await this.exit;
-  }
-
-  pause(): void {
-    this.child?.kill('SIGSTOP');
-  }
-
-  resume(): void {
-    this.child?.kill('SIGCONT');
   }
 }
 

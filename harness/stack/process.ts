@@ -4,9 +4,8 @@
  * It can be stopped (SIGTERM, then SIGKILL), killed, paused and resumed (SIGSTOP/SIGCONT),
  * and restarted with the same settings.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { Lifecycle } from './lifecycle.ts';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -30,33 +29,20 @@ export class StartError extends Error {
   readonly code = 'ERR_PROCESS_START';
 }
 
-export class ManagedProcess {
-  private child: ChildProcess | undefined;
-  private exit: Promise<number | null> = Promise.resolve(null);
+export class ManagedProcess extends Lifecycle {
   info: ReadyInfo = {};
 
-  constructor(readonly spec: ProcessSpec) {}
-
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
-  get running(): boolean {
-    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  constructor(readonly spec: ProcessSpec) {
+    super();
   }
 
   /** Starts the process and resolves with what it reported once ready. */
   async start(): Promise<ReadyInfo> {
-    mkdirSync(dirname(this.spec.logFile), { recursive: true });
-    const fd = openSync(this.spec.logFile, 'a');
-    const child = spawn(process.execPath, [...(this.spec.nodeArgs ?? []), '--import', tsxLoader, join(repoRoot, this.spec.entry)], {
+    const child = this.spawnLogged(process.execPath, [...(this.spec.nodeArgs ?? []), '--import', tsxLoader, join(repoRoot, this.spec.entry)], this.spec.logFile, {
       cwd: repoRoot,
       env: { ...process.env, ...this.spec.env },
-      stdio: ['ignore', fd, fd, 'ipc'],
+      ipc: true,
     });
-    closeSync(fd);
-    this.child = child;
-    this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     const timeoutMs = this.spec.readyTimeoutMs ?? 30_000;
     this.info = await new Promise<ReadyInfo>((resolve, reject) => {
       const timer = setTimeout(() => fail(`not ready after ${timeoutMs} ms`), timeoutMs);
@@ -75,32 +61,6 @@ export class ManagedProcess {
       });
     });
     return this.info;
-  }
-
-  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
-  async stop(graceMs = 5000): Promise<void> {
-    const child = this.child;
-    if (!child || !this.running) return;
-    child.kill('SIGCONT'); // a paused process cannot handle SIGTERM
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await this.exit;
-    clearTimeout(timer);
-  }
-
-  /** SIGKILL: the crash fault. */
-  async kill(): Promise<void> {
-    if (!this.child || !this.running) return;
-    this.child.kill('SIGKILL');
-    await this.exit;
-  }
-
-  pause(): void {
-    this.child?.kill('SIGSTOP');
-  }
-
-  resume(): void {
-    this.child?.kill('SIGCONT');
   }
 
   async restart(): Promise<ReadyInfo> {
