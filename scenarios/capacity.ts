@@ -20,6 +20,7 @@ const capacity: Scenario = {
     maxInFlight: 500,
   },
   faults: [],
+  probes: ['capacity'],
   slas: [{ metric: 'measurement', name: 'sustainedRate', threshold: 'value>0', label: 'some rate sustained within SLA' }],
   quick: { profile: { kind: 'ramping', startRate: 5, stages: [{ rate: 80, durationS: 15 }] } },
 };

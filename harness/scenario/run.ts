@@ -145,7 +145,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       if (seconds !== undefined) history.measurements = { ...history.measurements, failoverSeconds: seconds };
     }
     history.measurements = { ...history.measurements, lostAccepted };
-    if (sc.kind === 'capacity' && profile.kind === 'ramping') {
+    if (sc.probes?.includes('capacity')) {
       const cap: CapacityFigures = capacity(history, { p99Ms: 500, maxErrorRate: 0.001, cores: availableParallelism() });
       extra.capacity = cap;
       history.measurements = { ...history.measurements, sustainedRate: cap.sustainedRate };

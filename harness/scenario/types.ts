@@ -68,6 +68,9 @@ export interface Scenario {
   slas: unknown[];
   /** What `npm test` runs instead of the full profile. */
   quick?: { profile: Profile };
-  /** Extra probes: `failover` measures broker failover time and accepted requests lost. */
-  probes?: Array<'failover'>;
+  /**
+   * Extra measurements: `failover` (broker failover time and accepted requests lost),
+   * `capacity` (from a ramp: the rate sustained within SLA, per core, and the fleet for 10,000/s).
+   */
+  probes?: Array<'failover' | 'capacity'>;
 }
