@@ -4,10 +4,10 @@
  * Exit codes: 0 ok, 1 the server refused or could not be reached, 2 usage error.
  */
 import { parseArgs } from 'node:util';
-import type { Command } from './types.ts';
+import { UsageError, out, type Command } from './types.ts';
+import { adminExitCode } from './admin-errors.ts';
 import { AdminClient } from '../../system/identity/admin-client.ts';
-import { AdminTargetError, resolveAdminTarget } from '../../system/identity/admin-target.ts';
-import { AdminApiError } from '../../system/identity/errors.ts';
+import { resolveAdminTarget } from '../../system/identity/admin-target.ts';
 
 const help = `Usage:
   nines key create <tenantId> [--json]
@@ -36,9 +36,7 @@ const options = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-class UsageError extends Error {}
 
-const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 
 // Accepting a pasted full key is convenient when revoking a leaked one; the secret part
 // is dropped here so it never travels or lands in server logs.
@@ -79,15 +77,7 @@ async function run(argv: string[]): Promise<number> {
     }
     throw new UsageError(sub ? `unknown subcommand "${sub}"; expected create or revoke` : 'missing subcommand: create or revoke');
   } catch (err) {
-    if (err instanceof UsageError || err instanceof AdminTargetError) {
-      process.stderr.write(`nines key: ${err.message}\nrun \`nines key --help\` for usage\n`);
-      return 2;
-    }
-    if (err instanceof AdminApiError) {
-      process.stderr.write(`nines key: ${err.code}: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
+    return adminExitCode('key', err);
   }
 }
 

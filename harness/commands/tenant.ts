@@ -3,10 +3,10 @@
  * Exit codes: 0 ok, 1 the server refused or could not be reached, 2 usage error.
  */
 import { parseArgs } from 'node:util';
-import type { Command } from './types.ts';
+import { UsageError, out, type Command } from './types.ts';
+import { adminExitCode } from './admin-errors.ts';
 import { AdminClient } from '../../system/identity/admin-client.ts';
-import { AdminTargetError, resolveAdminTarget } from '../../system/identity/admin-target.ts';
-import { AdminApiError } from '../../system/identity/errors.ts';
+import { resolveAdminTarget } from '../../system/identity/admin-target.ts';
 import type { TenantView } from '../../system/identity/types.ts';
 
 const help = `Usage:
@@ -39,7 +39,6 @@ const options = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-class UsageError extends Error {}
 
 const positiveInt = (flag: string, v: string | undefined): number | undefined => {
   if (v === undefined) return undefined;
@@ -47,7 +46,6 @@ const positiveInt = (flag: string, v: string | undefined): number | undefined =>
   return Number(v);
 };
 
-const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 
 function printTable(tenants: TenantView[]): void {
   if (tenants.length === 0) {
@@ -111,15 +109,7 @@ async function run(argv: string[]): Promise<number> {
     }
     throw new UsageError(sub ? `unknown subcommand "${sub}"; expected create or list` : 'missing subcommand: create or list');
   } catch (err) {
-    if (err instanceof UsageError || err instanceof AdminTargetError) {
-      process.stderr.write(`nines tenant: ${err.message}\nrun \`nines tenant --help\` for usage\n`);
-      return 2;
-    }
-    if (err instanceof AdminApiError) {
-      process.stderr.write(`nines tenant: ${err.code}: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
+    return adminExitCode('tenant', err);
   }
 }
 

@@ -9,3 +9,9 @@ export interface Command {
   /** Runs the command; resolves with the process exit code. */
   run(argv: string[]): Promise<number>;
 }
+
+/** A mistake in how a command was called: exit code 2, with a pointer to --help. */
+export class UsageError extends Error {}
+
+/** Writes a line to stdout (the command's result; progress goes to stderr). */
+export const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
