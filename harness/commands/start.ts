@@ -15,10 +15,11 @@ import { AdminApiError } from '../../system/identity/errors.ts';
 
 const help = `nines start — run the whole stack locally, each component in its own process
 
-Usage: nines start [--port 8080] [--workers 1] [--concurrency N] [--dir .nines]
+Usage: nines start [--port 8080] [--admin-port 8081] [--workers 1] [--concurrency N] [--dir .nines]
 
 Options:
   --port N          api port (default 8080; 0 picks a free one)
+  --admin-port N    identity admin API port (default 8081; 0 picks a free one)
   --workers N       worker processes (default 1)
   --concurrency N   jobs in flight per worker (default: the machine's cores, ${os.availableParallelism()} here)
   --dir DIR         data and logs (default .nines); .nines/demo.json is written here
@@ -26,7 +27,7 @@ Options:
 
 Example:
   npm start                       # same as: nines start
-  nines start --port 0 --workers 2
+  nines start --port 0 --admin-port 0 --workers 2
 
 Writes DIR/demo.json: { "apiUrl", "apiKey", "adminUrl", "adminToken" }. Stop with Ctrl-C.`;
 
@@ -62,6 +63,7 @@ export const command: Command = {
       args: argv,
       options: {
         port: { type: 'string', default: '8080' },
+        'admin-port': { type: 'string', default: '8081' },
         workers: { type: 'string', default: '1' },
         concurrency: { type: 'string' },
         dir: { type: 'string', default: '.nines' },
@@ -74,6 +76,7 @@ export const command: Command = {
     const stack = await startLocalStack({
       dir,
       apiPort: Number(values.port),
+      identityPort: Number(values['admin-port']),
       workers: Number(values.workers),
       workerConcurrency: values.concurrency ? Number(values.concurrency) : undefined,
       logLevel: values['log-level'],

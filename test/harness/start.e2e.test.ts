@@ -14,7 +14,7 @@ import { repoRoot } from '../../harness/stack/process.ts';
 
 test('nines start serves the printed curl example and stops cleanly on SIGINT', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nines-start-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli.ts'), 'start', '--port', '0', '--dir', dir], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli.ts'), 'start', '--port', '0', '--admin-port', '0', '--dir', dir], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
