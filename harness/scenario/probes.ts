@@ -13,8 +13,11 @@ import type { History } from '../load/history.ts';
 export interface ProbeSample {
   sentAt: number;
   doneAt: number;
+  /** 0: no response (network error or our timeout). */
   status: number;
   epoch?: number;
+  /** The error's name when there was no response, e.g. 'TimeoutError'. */
+  error?: string;
 }
 
 export class FailoverProbe {
@@ -23,15 +26,28 @@ export class FailoverProbe {
   private readonly inflight = new Set<Promise<void>>();
 
   constructor(
-    private readonly o: { url: string; apiKey: string; body: Buffer; query: string; ratePerSec: number; timeoutMs: number },
+    private readonly o: {
+      url: string;
+      apiKey: string;
+      body: Buffer;
+      query: string;
+      ratePerSec: number;
+      timeoutMs: number;
+      /** Stops sending after this long even if nobody calls stop() (default 300 s). */
+      maxSeconds?: number;
+    },
   ) {}
 
-  start(): void {
+  /** Starts sending; returns the probe so it can be made and started in one expression. */
+  start(): this {
+    const until = Date.now() + (this.o.maxSeconds ?? 300) * 1000;
     this.timer = setInterval(() => {
+      if (Date.now() > until) return void clearInterval(this.timer);
       const p = this.one();
       this.inflight.add(p);
       void p.finally(() => this.inflight.delete(p));
     }, 1000 / this.o.ratePerSec);
+    return this;
   }
 
   async stop(): Promise<ProbeSample[]> {
@@ -66,8 +82,8 @@ export class FailoverProbe {
       await r.arrayBuffer();
       const epoch = r.headers.get('x-nines-epoch');
       this.samples.push({ sentAt, doneAt: Date.now(), status: r.status, ...(epoch ? { epoch: Number(epoch) } : {}) });
-    } catch {
-      this.samples.push({ sentAt, doneAt: Date.now(), status: 0 });
+    } catch (err) {
+      this.samples.push({ sentAt, doneAt: Date.now(), status: 0, error: (err as Error).name });
     }
   }
 }

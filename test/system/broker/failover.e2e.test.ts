@@ -15,7 +15,7 @@ import { partitionAll } from '../../../harness/faults/partition.ts';
 import { checkFencing } from '../../../harness/sla/fencing.ts';
 import { AdminClient } from '../../../system/identity/admin-client.ts';
 import { fixture } from '../../helpers/stack.ts';
-import { steadyLoad, type LoadResult } from '../../helpers/steady-load.ts';
+import { FailoverProbe, type ProbeSample } from '../../../harness/scenario/probes.ts';
 
 const DEADLINE_MS = 5000;
 let topo: Topology;
@@ -31,10 +31,11 @@ after(async () => {
   if (!process.env.NINES_KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });
 });
 
-const load = () => steadyLoad({ url: topo.apiUrl, key, body: fixture('concert.jpg'), query: 'width=100', rate: 10, timeoutMs: DEADLINE_MS + 2000 });
+/** A steady 10 requests/s of real resizes that records which epoch served each. */
+const load = () => new FailoverProbe({ url: topo.apiUrl, apiKey: key, body: fixture('concert.jpg'), query: 'width=100', ratePerSec: 10, timeoutMs: DEADLINE_MS + 2000, maxSeconds: 120 }).start();
 
 /** Every request answered: an image or a 5xx, within its deadline (plus transport slack). */
-function assertNoneLostOrHung(results: LoadResult[]) {
+function assertNoneLostOrHung(results: ProbeSample[]) {
   assert.ok(results.length > 0, 'the load sent requests');
   for (const r of results) {
     assert.ok(r.status === 200 || r.status >= 500, `request at ${r.sentAt} got ${r.status} ${r.error ?? ''}`);
@@ -48,17 +49,17 @@ function assertNoSplitBrain() {
 }
 
 /** ms from `t0` to the first successful response carried by an epoch above `oldEpoch`. */
-async function servedByNewLeader(results: LoadResult[], t0: number, oldEpoch: number, timeoutMs = 15_000): Promise<number> {
+async function servedByNewLeader(probe: FailoverProbe, t0: number, oldEpoch: number, timeoutMs = 15_000): Promise<number> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    const first = results.filter((r) => r.status === 200 && (r.epoch ?? -1) > oldEpoch && r.doneAt >= t0).sort((a, b) => a.doneAt - b.doneAt)[0];
-    if (first) return first.doneAt - t0;
+    const seconds = probe.failoverSeconds(t0, oldEpoch);
+    if (seconds !== undefined) return Math.round(seconds * 1000);
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`no request served by a new leader within ${timeoutMs} ms`);
 }
 
-const failures = (rs: LoadResult[]) => {
+const failures = (rs: ProbeSample[]) => {
   const bad = rs.filter((r) => r.status !== 200);
   const kinds = [...new Set(bad.map((r) => r.status || r.error))].join(',');
   return `${bad.length}${bad.length ? ` (${kinds})` : ''}`;
@@ -70,7 +71,7 @@ test('leader SIGKILLed: the standby serves within 5 s and no accepted request is
   await new Promise((r) => setTimeout(r, 1000));
   const t0 = Date.now();
   await leader.process.kill();
-  const failoverMs = await servedByNewLeader(l.results, t0, leader.epoch!);
+  const failoverMs = await servedByNewLeader(l, t0, leader.epoch!);
   await new Promise((r) => setTimeout(r, 1000));
   const results = await l.stop();
   t.diagnostic(`crash failover: ${failoverMs} ms; ${failures(results)} of ${results.length} requests failed`);
@@ -87,7 +88,7 @@ test('leader partitioned from Consul: it stops dispatching before its lock can b
   const t0 = Date.now();
   await partitionAll(topo.toxiproxy.client, `${leader.id}-consul-`);
   try {
-    const failoverMs = await servedByNewLeader(l.results, t0, leader.epoch!);
+    const failoverMs = await servedByNewLeader(l, t0, leader.epoch!);
     const st = (await topo.brokerStatus()).find((s) => s.process === leader.process);
     assert.equal(st?.leader, false, 'the partitioned broker no longer leads');
     await new Promise((r) => setTimeout(r, 1000));
@@ -111,7 +112,7 @@ test('leader SIGSTOPped past the TTL then resumed: it does not lead again, its o
   leader.process.pause();
   let resumedAt = 0;
   try {
-    const failoverMs = await servedByNewLeader(l.results, t0, leader.epoch!);
+    const failoverMs = await servedByNewLeader(l, t0, leader.epoch!);
     t.diagnostic(`pause failover: ${failoverMs} ms`);
     await new Promise((r) => setTimeout(r, Math.max(0, 3000 - (Date.now() - t0)))); // paused 3 s > 1 s check TTL
   } finally {
@@ -147,7 +148,7 @@ test('the Consul server that is Raft leader is killed: elections keep working', 
     await new Promise((r) => setTimeout(r, 500));
     const t0 = Date.now();
     await leader.process.stop();
-    const failoverMs = await servedByNewLeader(l.results, t0, leader.epoch!, 20_000);
+    const failoverMs = await servedByNewLeader(l, t0, leader.epoch!, 20_000);
     const results = await l.stop();
     t.diagnostic(`broker failover with one Consul server down: ${failoverMs} ms; ${failures(results)} of ${results.length} failed`);
     assertNoneLostOrHung(results);
@@ -166,7 +167,7 @@ test('graceful stop of the leader: failover under 1 s', async (t) => {
   const stopping = leader.process.stop();
   const next = await topo.waitForLeader(5000, leader.process);
   const electedMs = Date.now() - t0;
-  const failoverMs = await servedByNewLeader(l.results, t0, leader.epoch!);
+  const failoverMs = await servedByNewLeader(l, t0, leader.epoch!);
   await stopping;
   await new Promise((r) => setTimeout(r, 500));
   const results = await l.stop();
