@@ -3,9 +3,8 @@
  * A revocation reaches every api server's replica within one blocking-query round trip.
  * Exit codes: 0 ok, 1 the server refused or could not be reached, 2 usage error.
  */
-import { parseArgs } from 'node:util';
 import { UsageError, out, type Command } from './types.ts';
-import { adminExitCode } from './admin-errors.ts';
+import { adminExitCode, parseCommandArgs } from './admin-command.ts';
 import { AdminClient } from '../../system/identity/admin-client.ts';
 import { resolveAdminTarget } from '../../system/identity/admin-target.ts';
 
@@ -43,18 +42,9 @@ const options = {
 const keyIdOf = (arg: string): string => /^nines_([0-9a-f]{12})_/.exec(arg)?.[1] ?? arg;
 
 async function run(argv: string[]): Promise<number> {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true }));
-  } catch (err) {
-    process.stderr.write(`nines key: ${(err as Error).message}\nrun \`nines key --help\` for usage\n`);
-    return 2;
-  }
-  if (values.help) {
-    out(help);
-    return 0;
-  }
+  const parsed = parseCommandArgs('key', help, { args: argv, options, allowPositionals: true, strict: true });
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const [sub, ...rest] = positionals;
   try {
     if (sub === 'create') {

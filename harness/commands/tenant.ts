@@ -2,9 +2,8 @@
  * `nines tenant create|list`: the management plane for tenants, over the identity admin API.
  * Exit codes: 0 ok, 1 the server refused or could not be reached, 2 usage error.
  */
-import { parseArgs } from 'node:util';
 import { UsageError, out, type Command } from './types.ts';
-import { adminExitCode } from './admin-errors.ts';
+import { adminExitCode, parseCommandArgs } from './admin-command.ts';
 import { AdminClient } from '../../system/identity/admin-client.ts';
 import { resolveAdminTarget } from '../../system/identity/admin-target.ts';
 import type { TenantView } from '../../system/identity/types.ts';
@@ -66,18 +65,9 @@ function printTable(tenants: TenantView[]): void {
 }
 
 async function run(argv: string[]): Promise<number> {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true }));
-  } catch (err) {
-    process.stderr.write(`nines tenant: ${(err as Error).message}\nrun \`nines tenant --help\` for usage\n`);
-    return 2;
-  }
-  if (values.help) {
-    out(help);
-    return 0;
-  }
+  const parsed = parseCommandArgs('tenant', help, { args: argv, options, allowPositionals: true, strict: true });
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const [sub, ...rest] = positionals;
   try {
     if (sub === 'create') {
