@@ -3,6 +3,7 @@
  * in a log file, ready when a probe says so, stoppable, killable, pausable.
  */
 import { Lifecycle } from './lifecycle.ts';
+import { pollUntil } from './poll.ts';
 
 export interface BinarySpec {
   name: string;
@@ -21,14 +22,18 @@ export class BinaryProcess extends Lifecycle {
 
   async start(): Promise<void> {
     const child = this.spawnLogged(this.spec.command, this.spec.args, this.spec.logFile);
-    const until = Date.now() + (this.spec.readyTimeoutMs ?? 30_000);
-    while (Date.now() < until) {
-      if (!this.running) throw new Error(`${this.spec.name} exited during start; see ${this.spec.logFile}`);
-      if (await this.spec.ready().catch(() => false)) return;
-      await new Promise((r) => setTimeout(r, 50));
+    try {
+      await pollUntil(
+        async () => {
+          if (!this.running) throw new Error(`${this.spec.name} exited during start; see ${this.spec.logFile}`);
+          return (await this.spec.ready().catch(() => false)) || undefined;
+        },
+        { timeoutMs: this.spec.readyTimeoutMs ?? 30_000, what: `${this.spec.name} ready (see ${this.spec.logFile})` },
+      );
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
     }
-    child.kill('SIGKILL');
-    throw new Error(`${this.spec.name} not ready after ${this.spec.readyTimeoutMs ?? 30_000} ms; see ${this.spec.logFile}`);
   }
 }
 

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { ManagedProcess } from './process.ts';
 import { launcher } from './launcher.ts';
+import { pollUntil } from './poll.ts';
 
 export interface LocalStackOptions {
   /** Where SQLite files and logs go. */
@@ -150,18 +151,19 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
 
 /** Polls a JSON endpoint until it answers 2xx and `ok(body)` holds; throws after `timeoutMs`. */
 export async function waitFor(url: string, ok: (body: unknown) => boolean, timeoutMs: number): Promise<unknown> {
-  const until = Date.now() + timeoutMs;
   let last = '';
-  while (Date.now() < until) {
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      const body: unknown = await r.json().catch(() => undefined);
-      if (r.ok && ok(body)) return body;
-      last = `${r.status} ${JSON.stringify(body)}`;
-    } catch (err) {
-      last = String(err);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms: ${last}`);
+  return pollUntil(
+    async () => {
+      try {
+        const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
+        const body: unknown = await r.json().catch(() => undefined);
+        if (r.ok && ok(body)) return { body };
+        last = `${r.status} ${JSON.stringify(body)}`;
+      } catch (err) {
+        last = String(err);
+      }
+      return undefined;
+    },
+    { timeoutMs, what: `${url} ready`, last: () => last },
+  ).then((r) => r.body);
 }

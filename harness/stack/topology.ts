@@ -23,6 +23,7 @@ import { startConsulCluster, type ConsulCluster } from './consul-cluster.ts';
 import { startToxiproxy, type ToxiproxyServer } from './toxiproxy.ts';
 import { startHaproxy, type HaproxyLb } from './haproxy.ts';
 import { waitFor } from './local-stack.ts';
+import { pollUntil } from './poll.ts';
 
 type Role = 'broker' | 'identity' | 'usage' | 'worker' | 'api';
 
@@ -148,15 +149,14 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
       );
       return all.filter((s): s is BrokerStatus & { process: ManagedProcess } => !!s);
     };
-    const waitForLeader = async (timeoutMs: number, not?: ManagedProcess) => {
-      const until = Date.now() + timeoutMs;
-      while (Date.now() < until) {
-        const leaders = (await brokerStatus()).filter((s) => s.leader && s.process !== not);
-        if (leaders.length === 1) return leaders[0]!;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      throw new Error(`no single broker leader within ${timeoutMs} ms`);
-    };
+    const waitForLeader = (timeoutMs: number, not?: ManagedProcess) =>
+      pollUntil(
+        async () => {
+          const leaders = (await brokerStatus()).filter((s) => s.leader && s.process !== not);
+          return leaders.length === 1 ? leaders[0] : undefined;
+        },
+        { timeoutMs, everyMs: 20, what: 'a single broker leader' },
+      );
     await waitForLeader(30_000);
 
     const [usage] = await Promise.all([
@@ -196,11 +196,10 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
     const apiUrls = apis.map((a) => String(a.info.url));
     await Promise.all(apiUrls.map((u) => waitFor(`${u}/readyz`, () => true, 30_000)));
     const haproxy = await startHaproxy(logs, apiUrls.map((u) => u.replace('http://', '')));
-    const nWorkers = workers.length;
-    const until = Date.now() + 20_000;
-    while (Date.now() < until && !(await brokerStatus()).some((s) => s.leader && s.workers >= nWorkers)) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await pollUntil(async () => (await brokerStatus()).find((s) => s.leader && s.workers >= workers.length), {
+      timeoutMs: 20_000,
+      what: 'every worker ready at the leader broker',
+    });
 
     return {
       apiUrl: haproxy.url,

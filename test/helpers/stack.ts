@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../harness/stack/local-stack.ts';
 import { repoRoot } from '../../harness/stack/process.ts';
 import { AdminClient } from '../../system/identity/admin-client.ts';
+import { pollUntil } from '../../harness/stack/poll.ts';
 
 export const fixturesDir = process.env.NINES_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures', 'images');
 
@@ -85,12 +86,5 @@ export async function problemOf(r: Response): Promise<ProblemBody> {
 }
 
 /** Polls until `check` returns a value (not undefined) or the bound passes. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export const eventually = <T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 50): Promise<T> =>
+  pollUntil(check, { timeoutMs, everyMs, what: 'condition' });

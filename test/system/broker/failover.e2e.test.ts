@@ -14,7 +14,7 @@ import { startTopology, type Topology } from '../../../harness/stack/topology.ts
 import { partitionAll } from '../../../harness/faults/partition.ts';
 import { checkFencing } from '../../../harness/sla/fencing.ts';
 import { AdminClient } from '../../../system/identity/admin-client.ts';
-import { fixture } from '../../helpers/stack.ts';
+import { eventually, fixture } from '../../helpers/stack.ts';
 import { FailoverProbe, type ProbeSample } from '../../../harness/scenario/probes.ts';
 
 const DEADLINE_MS = 5000;
@@ -49,15 +49,8 @@ function assertNoSplitBrain() {
 }
 
 /** ms from `t0` to the first successful response carried by an epoch above `oldEpoch`. */
-async function servedByNewLeader(probe: FailoverProbe, t0: number, oldEpoch: number, timeoutMs = 15_000): Promise<number> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const seconds = probe.failoverSeconds(t0, oldEpoch);
-    if (seconds !== undefined) return Math.round(seconds * 1000);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no request served by a new leader within ${timeoutMs} ms`);
-}
+const servedByNewLeader = async (probe: FailoverProbe, t0: number, oldEpoch: number, timeoutMs = 15_000): Promise<number> =>
+  Math.round((await eventually(async () => probe.failoverSeconds(t0, oldEpoch), timeoutMs, 20)) * 1000);
 
 const failures = (rs: ProbeSample[]) => {
   const bad = rs.filter((r) => r.status !== 200);
