@@ -4,10 +4,9 @@
  * judges the history against the scenario's SLAs and writes history, report.json and
  * report.html to runs/<scenario>/<time>/. The engine records; the checkers judge.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { runLoad } from '../load/engine.ts';
 import type { FaultWindow, History } from '../load/history.ts';
 import { checkSlas, compose, checkSafe, type CheckResult, type SlaVerdict } from '../sla/index.ts';
