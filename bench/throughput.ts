@@ -147,7 +147,7 @@ async function measure() {
       `| open model at 70 % of stack capacity (${rate}/s, ${open.sent} requests) | p50 ${open.p50.toFixed(1)} ms, p90 ${open.p90.toFixed(1)} ms, **p99 ${open.p99.toFixed(1)} ms**, max ${open.max.toFixed(1)} ms; ${open.failed} failed |`,
       '',
     ].join('\n');
-    appendFileSync(join(repoRoot, 'bench', 'RESULTS.md'), row);
+    if (!process.env.BENCH_NO_APPEND) appendFileSync(join(repoRoot, 'bench', 'RESULTS.md'), row);
     console.log(JSON.stringify({ rawSharp: raw, stack: closed.rate, ratio, at70: { rate, ...open } }));
   } finally {
     await stack.stop();

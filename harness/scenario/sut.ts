@@ -125,7 +125,8 @@ export async function startSystem(spec: TopologySpec, dir: string, logLevel = 'i
       const id = from === 'leader' || to === 'leader' ? (await leader()).id : '';
       const src = from === 'leader' ? id : from;
       const names = Object.keys(t.proxies);
-      const out = to === 'consul' ? names.filter((n) => n.startsWith(`${src}-consul-`)) : names.filter((n) => n === `${src}-${id}`);
+      const out =
+        to === 'consul' || to === 'blobs' ? names.filter((n) => n.startsWith(`${src}-${to}-`)) : names.filter((n) => n === `${src}-${id}`);
       if (out.length === 0) throw new Error(`no proxy carries path ${path}`);
       return out;
     },

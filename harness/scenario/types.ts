@@ -20,7 +20,8 @@ export type EnvByRole = Partial<Record<'broker' | 'identity' | 'usage' | 'worker
 export type ProcessTarget = 'leader-broker' | 'standby-broker' | 'worker' | 'api' | 'usage' | 'identity' | 'consul-leader';
 
 /** A network path, named `<from>-<to>` after its Toxiproxy proxy; `leader` resolves to the leader broker's id. */
-export type PathTarget = `${'api' | 'worker' | 'usage'}-leader` | 'leader-consul' | `${'api' | 'worker' | 'usage'}-consul`;
+/** `worker-blobs`: workers fetching claim-checked images from every api server. */
+export type PathTarget = `${'api' | 'worker' | 'usage'}-leader` | 'leader-consul' | `${'api' | 'worker' | 'usage'}-consul` | 'worker-blobs';
 
 export type FaultSpec =
   | { kind: 'kill'; target: ProcessTarget; restart?: boolean }

@@ -103,6 +103,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       Array.from({ length: o.apiServers ?? 1 }, (_, i) =>
         launch(`api-${i + 1}`, 'system/api/main.ts', {
           NINES_API_PORT: String(i === 0 ? (o.apiPort ?? 0) : 0),
+          NINES_API_BLOB_PORT: '0',
           NINES_BROKER_URL: brokerUrl,
           NINES_MQTT_SECRET: secrets.api,
           NINES_INSTANCE_ID: `a${i + 1}`,

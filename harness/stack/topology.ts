@@ -94,6 +94,8 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
   try {
     const brokerIds = Array.from({ length: nBrokers }, (_, i) => `b${i + 1}`);
     const mqttPorts = await Promise.all(brokerIds.map(() => freePort()));
+    const apiIds = Array.from({ length: o.apis ?? 2 }, (_, i) => `a${i + 1}`);
+    const blobPorts = await Promise.all(apiIds.map(() => freePort()));
     const proxies: Record<string, string> = {};
     const addProxy = async (name: string, upstream: string) => {
       proxies[name] = (await toxiproxy.proxy(name, upstream)).listen;
@@ -102,6 +104,8 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
     await Promise.all([
       ...consulClients.flatMap((c) => consul.servers.map((srv, k) => addProxy(`${c}-consul-${k + 1}`, `127.0.0.1:${srv.httpPort}`))),
       ...['api', 'worker', 'usage'].flatMap((r) => brokerIds.map((id, i) => addProxy(`${r}-${id}`, `127.0.0.1:${mqttPorts[i]}`))),
+      // Workers fetch claim-checked images from each api server's blob port.
+      ...apiIds.map((id, i) => addProxy(`worker-blobs-${id}`, `127.0.0.1:${blobPorts[i]}`)),
     ]);
     /** Consul URLs for a client, starting at server `first` (its "local agent"). */
     const consulUrls = (client: string, first: number) =>
@@ -181,11 +185,13 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
       ),
     );
     const apis = await Promise.all(
-      Array.from({ length: o.apis ?? 2 }, (_, i) =>
+      apiIds.map((id, i) =>
         launch(`api-${i + 1}`, 'system/api/main.ts', {
           ...clientEnv('api'),
           NINES_API_PORT: '0',
-          NINES_INSTANCE_ID: `a${i + 1}`,
+          NINES_API_BLOB_PORT: String(blobPorts[i]),
+          NINES_API_BLOB_URL: `http://${proxies[`worker-blobs-${id}`]}`,
+          NINES_INSTANCE_ID: id,
           NINES_IDENTITY_URL: adminUrl,
           NINES_USAGE_URL: usageUrl,
           NINES_SERVICE_TOKEN: serviceToken,

@@ -20,6 +20,8 @@ import { resizeRoute } from './resize-route.ts';
 import { usageRoute } from './usage-route.ts';
 import type { UsageBatcher } from './usage-batcher.ts';
 import { NotReadyError } from './errors.ts';
+import type { FrameAllocator } from './body.ts';
+import type { BlobStore } from './blob-store.ts';
 
 export interface ApiDeps {
   config: ApiConfig;
@@ -29,6 +31,8 @@ export interface ApiDeps {
   identity: IdentityReplica;
   jobs: JobClient;
   batcher: UsageBatcher;
+  frames: FrameAllocator;
+  blobs: BlobStore;
 }
 
 export function buildApiApp(d: ApiDeps): Express {
@@ -57,7 +61,7 @@ export function buildApiApp(d: ApiDeps): Express {
     next();
   });
 
-  app.post('/v1/resize', resizeRoute({ config: d.config, authenticate, admission, jobs: d.jobs, metrics: d.metrics, metering: new Metering(d.batcher) }));
+  app.post('/v1/resize', resizeRoute({ config: d.config, authenticate, admission, jobs: d.jobs, metrics: d.metrics, metering: new Metering(d.batcher), frames: d.frames, blobs: d.blobs }));
   app.get('/v1/usage', usageRoute(d.config, authenticate));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

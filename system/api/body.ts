@@ -7,6 +7,27 @@ import type { IncomingMessage } from 'node:http';
 import { BodyTooLargeError, EmptyBodyError } from './errors.ts';
 import { NinesError } from '../lib/errors.ts';
 import { allocFrame, frameBody, HEADROOM } from '../lib/wire.ts';
+import type { BufferPool } from '../lib/buffer-pool.ts';
+
+/** Where request bodies are read into: pooled frames for large images, fresh ones for small. */
+export interface FrameAllocator {
+  alloc(bodyLength: number): Buffer;
+  /** Gives a frame from `alloc` back (a no-op for an unpooled one). */
+  free(frame: Buffer): void;
+}
+
+/**
+ * Images of `pooledFrom` bytes or more are read into pooled frames: they are the ones that
+ * would otherwise churn image-sized memory through the garbage collector (buffer-pool.ts).
+ */
+export function frameAllocator(pool: BufferPool, pooledFrom: number): FrameAllocator {
+  return {
+    alloc: (n) => (n >= pooledFrom ? allocFrame(n, pool) : allocFrame(n)),
+    free: (frame) => pool.release(frame),
+  };
+}
+
+const unpooled: FrameAllocator = { alloc: (n) => allocFrame(n), free: () => undefined };
 
 export class BodyAbortedError extends NinesError {
   constructor() {
@@ -23,12 +44,13 @@ export function checkDeclaredLength(req: IncomingMessage, limit: number): void {
 /**
  * Reads the body into a queue frame (system/lib/wire.ts `allocFrame`), so the image is
  * copied once, from the socket into the frame it will be published in. Returns the frame;
- * `frameBody(frame)` is the image.
+ * `frameBody(frame)` is the image. The caller owns the frame and gives it back with
+ * `frames.free` when the request is over; on failure nothing is left held.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, frames: FrameAllocator = unpooled): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   // With a declared length, read straight into place; otherwise collect and copy once.
-  const direct = Number.isInteger(declared) && declared > 0 && declared <= limit ? allocFrame(declared) : undefined;
+  const direct = Number.isInteger(declared) && declared > 0 && declared <= limit ? frames.alloc(declared) : undefined;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -37,6 +59,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       if (done) return;
       done = true;
       req.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onAborted);
+      if (direct && body !== direct) frames.free(direct);
       if (err) reject(err);
       else resolve(body!);
     };
@@ -54,7 +77,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     const onEnd = () => {
       if (size === 0) return finish(new EmptyBodyError());
       if (direct && size === declared) return finish(undefined, direct);
-      const frame = allocFrame(size);
+      const frame = frames.alloc(size);
       const body = frameBody(frame);
       let at = 0;
       for (const c of direct ? [direct.subarray(4 + HEADROOM, 4 + HEADROOM + Math.min(size, declared)), ...chunks] : chunks) at += c.copy(body, at);

@@ -83,8 +83,9 @@ export class OverloadedError extends NinesError {
 }
 
 export class QueueUnavailableError extends NinesError {
-  constructor(reason: 'no_broker' | 'queue_full' | 'no_workers' | 'too_many_attempts', retryAfterS: number) {
+  constructor(reason: 'no_broker' | 'queue_full' | 'no_workers' | 'too_many_attempts' | 'blob_unreachable', retryAfterS: number) {
     const what = {
+      blob_unreachable: 'the resize worker could not fetch the image from this server',
       no_broker: 'no queue broker is reachable',
       queue_full: 'the resize queue is full',
       no_workers: 'no resize worker is available',

@@ -10,7 +10,7 @@
 import type { Bus } from '../lib/bus.ts';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { setFrameHeader } from '../lib/wire.ts';
+import { encodeFrame, setFrameHeader } from '../lib/wire.ts';
 import { topics } from '../lib/topics.ts';
 import type { JobHeader, ReplyHeader } from '../lib/jobs.ts';
 import { DeadlineExceededError, QueueUnavailableError } from './errors.ts';
@@ -81,10 +81,11 @@ export class JobClient {
   }
 
   /**
-   * Publishes a job and resolves with its reply, or rejects with a 503/504 error. `frame`
-   * is a frame from `allocFrame` holding the image; the header is written into it.
+   * Publishes a job and resolves with its reply, or rejects with a 503/504 error. The image
+   * is either in `frameWithImage` (a frame from `allocFrame`; the header is written into
+   * it) or, for a claim check, named by `header.blob` and the frame is omitted.
    */
-  async submit(header: JobHeader, frameWithImage: Buffer, deadlineMs: number): Promise<Reply> {
+  async submit(header: JobHeader, frameWithImage: Buffer | undefined, deadlineMs: number): Promise<Reply> {
     if (!this.client.connected) {
       // A failover takes a second or two: hold the request briefly rather than fail it, but
       // never past a bound, so a dead queue still gets a prompt 503.
@@ -93,7 +94,7 @@ export class JobClient {
       deadlineMs = Math.max(1, header.deadline - Date.now());
     }
     return new Promise<Reply>((resolve, reject) => {
-      const frame = setFrameHeader(frameWithImage, header);
+      const frame = frameWithImage ? setFrameHeader(frameWithImage, header) : encodeFrame(header);
       const timer = setTimeout(() => {
         this.pending.delete(header.jobId);
         reject(new DeadlineExceededError(deadlineMs));

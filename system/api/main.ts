@@ -11,6 +11,10 @@ import { JobClient } from './job-client.ts';
 import { UsageBatcher } from './usage-batcher.ts';
 import { apiMetrics } from './metrics.ts';
 import { QueueUnavailableError } from './errors.ts';
+import { BufferPool } from '../lib/buffer-pool.ts';
+import { frameAllocator } from './body.ts';
+import { BlobStore } from './blob-store.ts';
+import { Counter } from 'prom-client';
 
 await runService({
   name: 'api',
@@ -41,13 +45,25 @@ await runService({
         log.warn({ err, topic }, 'malformed message dropped');
       }
     });
-    const app = buildApiApp({ config, log, registry, metrics: apiMetrics(registry), identity, jobs, batcher });
+    const pool = new BufferPool(config.bufferPoolBytes);
+    const blobsServed = new Counter({
+      name: 'nines_api_blobs_served_total',
+      help: 'Claim-check fetches by workers, by outcome: ok, not_found (job already settled), unauthorized.',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    });
+    const blobs = new BlobStore(pool, '', blobsServed);
+    const blobHttp = await listen(blobs.handler, config.host, config.blob.port);
+    blobs.setBaseUrl(config.blob.url ?? blobHttp.url);
+    const frames = frameAllocator(pool, config.claimCheckBytes);
+    const app = buildApiApp({ config, log, registry, metrics: apiMetrics(registry), identity, jobs, batcher, frames, blobs });
     const http = await listen(app, config.host, config.port);
     return {
-      info: { port: http.port, url: http.url, id: config.id },
+      info: { port: http.port, url: http.url, id: config.id, blobUrl: blobHttp.url },
       async close() {
         await http.close();
         jobs.failAll(new QueueUnavailableError('no_broker', config.retryAfterS));
+        await blobHttp.close();
         // Usage of the requests just served is not lost on a clean stop.
         await batcher.drain(3000);
         batcher.close();

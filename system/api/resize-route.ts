@@ -6,13 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { ApiConfig } from '../lib/config.ts';
-import { outputFormats, type OutputFormat, type ResizeParams } from '../lib/jobs.ts';
+import { outputFormats, type JobHeader, type OutputFormat, type ResizeParams } from '../lib/jobs.ts';
 import { NinesError } from '../lib/errors.ts';
 import { parseResizeQuery } from './params.ts';
 import { checkDeclaredType, sniff } from './sniff.ts';
-import { checkDeclaredLength, readBody } from './body.ts';
+import { checkDeclaredLength, readBody, type FrameAllocator } from './body.ts';
+import type { BlobStore } from './blob-store.ts';
 import { frameBody } from '../lib/wire.ts';
-import { TooManyPixelsError, UndecodableError } from './errors.ts';
+import { QueueUnavailableError, TooManyPixelsError, UndecodableError } from './errors.ts';
 import type { Admission } from './admission.ts';
 import type { JobClient } from './job-client.ts';
 import type { ApiMetrics } from './metrics.ts';
@@ -26,6 +27,8 @@ export interface ResizeDeps {
   jobs: JobClient;
   metrics: ApiMetrics;
   metering: Metering;
+  frames: FrameAllocator;
+  blobs: BlobStore;
 }
 
 const errorOf = (code: string, message: string, status: number) => new NinesError(code, status, status === 422 ? 'Unprocessable Content' : 'Internal Server Error', message);
@@ -48,7 +51,8 @@ export function resizeRoute(d: ResizeDeps): RequestHandler {
         d.metrics.inFlight.dec();
       });
 
-      const frame = await readBody(req, config.limits.maxBodyBytes);
+      const frame = await readBody(req, config.limits.maxBodyBytes, d.frames);
+      res.once('close', () => d.frames.free(frame));
       const body = frameBody(frame);
       usage.input(body.length);
       const image = await sniff(body, declared);
@@ -59,16 +63,23 @@ export function resizeRoute(d: ResizeDeps): RequestHandler {
       const params: ResizeParams = { width: requested.width, height: requested.height, fit: requested.fit, format, quality: requested.quality };
       const jobId = usage.requestId;
       const sent = performance.now();
-      const reply = await d.jobs.submit(
-        { jobId, tenantId: caller.tenantId, replyTo: config.id, deadline: Date.now() + config.deadlineMs, params },
-        frame,
-        config.deadlineMs,
-      );
+      const job: JobHeader = { jobId, tenantId: caller.tenantId, replyTo: config.id, deadline: Date.now() + config.deadlineMs, params };
+      // Large images wait here for the worker to fetch them (the claim check); small ones
+      // ride in the job frame, where an extra round trip would cost more than the copy.
+      const claimCheck = body.length >= config.claimCheckBytes;
+      if (claimCheck) job.blob = d.blobs.put(jobId, body);
+      let reply;
+      try {
+        reply = await d.jobs.submit(job, claimCheck ? undefined : frame, config.deadlineMs);
+      } finally {
+        if (claimCheck) d.blobs.remove(jobId);
+      }
       const roundTripMs = performance.now() - sent;
       d.metrics.roundTrip.observe(roundTripMs / 1000);
       const h = reply.header;
       if (h.type === 'error') {
         usage.cpu(h.cpuMs);
+        if (h.code === 'ERR_BLOB_UNREACHABLE') throw new QueueUnavailableError('blob_unreachable', config.retryAfterS);
         throw errorOf(h.code, h.message, h.code === 'ERR_UNDECODABLE' || h.code === 'ERR_TOO_MANY_PIXELS' ? 422 : 500);
       }
       if (h.type !== 'result') throw new UndecodableError('unexpected reply');

@@ -133,12 +133,14 @@ export function loadWorkerConfig(env: Env = process.env) {
       NINES_WORKER_HTTP_PORT: port.default(0),
       NINES_WORKER_PREFETCH: nonNegInt.default(2),
       NINES_MAX_PIXELS: posInt.default(50_000_000),
+      NINES_WORKER_BUFFER_POOL_BYTES: nonNegInt.default(32 * 1024 * 1024),
     },
     env,
   );
   return deepFreeze({
     logLevel: e.NINES_LOG_LEVEL,
     host: e.NINES_HOST,
+    bufferPoolBytes: e.NINES_WORKER_BUFFER_POOL_BYTES,
     broker: brokerSource(e),
     mqttSecret: e.NINES_MQTT_SECRET,
     id: e.NINES_INSTANCE_ID,
@@ -171,6 +173,13 @@ export function loadApiConfig(env: Env = process.env) {
       NINES_USAGE_BATCH_MAX_MS: posInt.default(1000),
       NINES_USAGE_RESEND_MS: posInt.default(5000),
       NINES_USAGE_MAX_PENDING_RECORDS: posInt.default(100_000),
+      // The claim check (system/api/blob-store.ts): images this size or larger are fetched by
+      // the worker from this server instead of travelling through the broker.
+      NINES_API_CLAIM_CHECK_BYTES: nonNegInt.default(64 * 1024),
+      NINES_API_BLOB_PORT: port.default(8090),
+      // The URL workers use to reach the blob port (a proxy or another interface); default http://HOST:PORT.
+      NINES_API_BLOB_URL: url.optional(),
+      NINES_API_BUFFER_POOL_BYTES: nonNegInt.default(64 * 1024 * 1024),
     },
     env,
   );
@@ -189,6 +198,9 @@ export function loadApiConfig(env: Env = process.env) {
       tenantMaxInFlight: e.NINES_API_TENANT_MAX_INFLIGHT,
     },
     deadlineMs: e.NINES_API_DEADLINE_MS,
+    claimCheckBytes: e.NINES_API_CLAIM_CHECK_BYTES,
+    blob: { port: e.NINES_API_BLOB_PORT, url: e.NINES_API_BLOB_URL?.replace(/\/+$/, '') },
+    bufferPoolBytes: e.NINES_API_BUFFER_POOL_BYTES,
     brokerWaitMs: e.NINES_API_BROKER_WAIT_MS,
     retryAfterS: e.NINES_RETRY_AFTER_S,
     identityUrl: e.NINES_IDENTITY_URL,

@@ -15,7 +15,17 @@ export interface ResizeParams {
   quality?: number;
 }
 
-/** api -> broker on `nines/jobs/submit`; body: the image. */
+/**
+ * Where a worker fetches a large image (the claim check, system/api/blob-store.ts):
+ * `GET url` with `Authorization: Bearer <token>`, valid while the job is pending.
+ */
+export interface BlobClaim {
+  url: string;
+  token: string;
+  bytes: number;
+}
+
+/** api -> broker on `nines/jobs/submit`; body: the image, or empty when `blob` is set. */
 export interface JobHeader {
   jobId: string;
   tenantId: string;
@@ -24,9 +34,11 @@ export interface JobHeader {
   /** Unix ms after which nobody waits for the answer: the broker drops it, not dispatches it. */
   deadline: number;
   params: ResizeParams;
+  /** Set for images at or above the api's claim-check size: the frame has no body. */
+  blob?: BlobClaim;
 }
 
-/** broker -> worker on `nines/workers/<id>/jobs`; body: the image. */
+/** broker -> worker on `nines/workers/<id>/jobs`; body: the image (or a claim in `blob`). */
 export interface DispatchHeader extends JobHeader {
   /** The broker's leadership epoch (Consul LockIndex); receivers drop older epochs. */
   epoch: number;

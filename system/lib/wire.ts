@@ -42,9 +42,12 @@ export function decodeFrame<H = Record<string, unknown>>(buf: Buffer): Frame<H> 
  */
 export const HEADROOM = 1024;
 
-/** A frame with room for a header of up to HEADROOM bytes and a body of `bodyLength`. */
-export function allocFrame(bodyLength: number): Buffer {
-  const frame = Buffer.allocUnsafe(4 + HEADROOM + bodyLength);
+/**
+ * A frame with room for a header of up to HEADROOM bytes and a body of `bodyLength`; from
+ * `pool` when given (system/lib/buffer-pool.ts), so the caller must release it there.
+ */
+export function allocFrame(bodyLength: number, pool?: { acquire(length: number): Buffer }): Buffer {
+  const frame = pool ? pool.acquire(4 + HEADROOM + bodyLength) : Buffer.allocUnsafe(4 + HEADROOM + bodyLength);
   frame.writeUInt32BE(HEADROOM, 0);
   frame.fill(0x20, 4, 4 + HEADROOM);
   return frame;

@@ -16,6 +16,8 @@ import { listen, metricsHandler } from '../lib/http/server.ts';
 import { NotFoundError, problemHandler } from '../lib/http/problem.ts';
 import { CpuMeter } from './cpu-meter.ts';
 import { ResizeError, contentTypes, resize } from './resize.ts';
+import { BlobFetcher, BlobFetchError } from './blob-fetch.ts';
+import { BufferPool } from '../lib/buffer-pool.ts';
 
 export interface RunningWorker {
   httpPort: number;
@@ -25,7 +27,7 @@ export interface RunningWorker {
 export async function startWorker(config: WorkerConfig, log: Logger, registry: Registry): Promise<RunningWorker> {
   const jobsTotal = new Counter({
     name: 'nines_worker_jobs_total',
-    help: 'Jobs by outcome: ok, error, stale_epoch.',
+    help: 'Jobs by outcome: ok, error, stale_epoch, blob_gone (the api stopped waiting), blob_unreachable.',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
@@ -35,6 +37,14 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
     buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2],
     registers: [registry],
   });
+  const fetchSeconds = new Histogram({
+    name: 'nines_worker_blob_fetch_seconds',
+    help: 'Time to fetch a claim-checked image from its api server.',
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1],
+    registers: [registry],
+  });
+  const pool = new BufferPool(config.bufferPoolBytes);
+  const blobs = new BlobFetcher(pool);
   const busy = new Gauge({ name: 'nines_worker_jobs_in_flight', help: 'Jobs being resized now.', registers: [registry] });
 
   const meter = new CpuMeter();
@@ -91,7 +101,40 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
     void run(job, body);
   });
 
-  async function run(job: DispatchHeader, body: Buffer): Promise<void> {
+  /** Publishes the reply (when there is one to give) and then the ack that frees the credit. */
+  const finish = (job: DispatchHeader, reply: Buffer | undefined) => {
+    if (reply) client.publish(topics.apiReply(job.replyTo), reply, { qos: 0 });
+    const ack: AckMessage = { jobId: job.jobId, epoch: job.epoch };
+    client.publish(topics.workerAck(config.id), JSON.stringify(ack), { qos: 0 });
+  };
+
+  async function run(job: DispatchHeader, inline: Buffer): Promise<void> {
+    let body = inline;
+    if (job.blob) {
+      // Fetched before taking a resize slot: the transfer overlaps other jobs' resizes,
+      // which is what the prefetch credit is for.
+      const started = performance.now();
+      try {
+        body = await blobs.fetch(job.blob, job.deadline);
+        fetchSeconds.observe((performance.now() - started) / 1000);
+      } catch (err) {
+        const code = err instanceof BlobFetchError ? err.code : 'ERR_BLOB_UNREACHABLE';
+        jobsTotal.inc({ outcome: code === 'ERR_BLOB_GONE' ? 'blob_gone' : 'blob_unreachable' });
+        log.warn({ err, jobId: job.jobId }, 'claim-checked image not fetched');
+        // Gone: nobody waits for an answer. Unreachable: tell the api, which answers 503.
+        const header: ErrorReply = { type: 'error', jobId: job.jobId, epoch: job.epoch, code, message: (err as Error).message, cpuMs: 0 };
+        finish(job, code === 'ERR_BLOB_GONE' ? undefined : encodeFrame(header));
+        return;
+      }
+    }
+    try {
+      await resizeAndReply(job, body);
+    } finally {
+      if (job.blob) pool.release(body);
+    }
+  }
+
+  async function resizeAndReply(job: DispatchHeader, body: Buffer): Promise<void> {
     await acquire();
     busy.set(inFlight);
     meter.start(job.jobId);
@@ -130,9 +173,7 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
       release();
       busy.set(inFlight);
     }
-    client.publish(topics.apiReply(job.replyTo), reply, { qos: 0 });
-    const ack: AckMessage = { jobId: job.jobId, epoch: job.epoch };
-    client.publish(topics.workerAck(config.id), JSON.stringify(ack), { qos: 0 });
+    finish(job, reply);
   }
 
   const app = express();
@@ -152,6 +193,7 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
       await client.unsubscribeAsync(topics.workerJobs(config.id)).catch(() => undefined);
       for (let i = 0; i < 100 && inFlight > 0; i++) await new Promise((r) => setTimeout(r, 50));
       await http.close();
+      await blobs.close();
       await client.endAsync();
     },
   };

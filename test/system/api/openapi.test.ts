@@ -2,6 +2,9 @@
  * Keeps the OpenAPI document true: it documents exactly the routes the app serves, and the
  * statuses and media types that real requests get back are the documented ones.
  */
+import { BufferPool } from '../../../system/lib/buffer-pool.ts';
+import { frameAllocator } from '../../../system/api/body.ts';
+import { BlobStore } from '../../../system/api/blob-store.ts';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
@@ -26,8 +29,9 @@ test('the document lists exactly the routes the app serves', async () => {
   // Real objects, never connected: only the router's shape is inspected here.
   const client = mqtt.connect('mqtt://127.0.0.1:1', { manualConnect: true });
   const identity = new IdentityReplica({ identityUrl: config.identityUrl, serviceToken: config.serviceToken, log, registry });
+  const pool = new BufferPool(0);
   const batcher = new UsageBatcher(client, { apiId: 'a', maxRecords: 1, maxAgeMs: 1, resendMs: 1000, maxPendingRecords: 10 }, log, registry);
-  const app = buildApiApp({ config, log, registry, metrics: apiMetrics(registry), identity, jobs: new JobClient(client, log, registry, 1), batcher });
+  const app = buildApiApp({ config, log, registry, metrics: apiMetrics(registry), identity, jobs: new JobClient(client, log, registry, 1), batcher, frames: frameAllocator(pool, 1024), blobs: new BlobStore(pool, 'http://127.0.0.1:1') });
   batcher.close();
   const stack = (app as unknown as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } }).router.stack;
   const served = stack
