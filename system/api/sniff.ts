@@ -53,6 +53,73 @@ export function sniffFormat(b: Buffer): InputFormat | 'heic' | undefined {
   return undefined;
 }
 
+/**
+ * Width and height from the header of the formats most requests carry, read in a few
+ * microseconds of JavaScript; undefined when the header is malformed or, for the other
+ * formats, not parsed here (libvips reads those). libvips' metadata() on the api's request
+ * path cost ~350 µs of CPU per 829 KB JPEG (bench/sniff-probe.ts), 1 % of the stack's CPU.
+ */
+export function headerDimensions(b: Buffer, format: InputFormat): { width: number; height: number } | undefined {
+  switch (format) {
+    case 'png':
+      // The IHDR chunk comes first: length, "IHDR", width, height (big-endian).
+      return b.length >= 24 && ascii(b, 12, 16) === 'IHDR' ? { width: b.readUInt32BE(16), height: b.readUInt32BE(20) } : undefined;
+    case 'gif':
+      // Logical screen descriptor (every frame lies within it).
+      return b.length >= 10 ? { width: b.readUInt16LE(6), height: b.readUInt16LE(8) } : undefined;
+    case 'webp':
+      return webpDimensions(b);
+    case 'jpeg':
+      return jpegDimensions(b);
+    default:
+      return undefined;
+  }
+}
+
+function webpDimensions(b: Buffer): { width: number; height: number } | undefined {
+  if (b.length < 30) return undefined;
+  const chunk = ascii(b, 12, 16);
+  if (chunk === 'VP8X') return { width: 1 + b.readUIntLE(24, 3), height: 1 + b.readUIntLE(27, 3) };
+  if (chunk === 'VP8L') {
+    if (b[20] !== 0x2f) return undefined;
+    const bits = b.readUInt32LE(21);
+    return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+  }
+  if (chunk === 'VP8 ') {
+    if (b[23] !== 0x9d || b[24] !== 0x01 || b[25] !== 0x2a) return undefined;
+    return { width: b.readUInt16LE(26) & 0x3fff, height: b.readUInt16LE(28) & 0x3fff };
+  }
+  return undefined;
+}
+
+/** Walks the JPEG markers to the first start-of-frame, which holds the dimensions. */
+function jpegDimensions(b: Buffer): { width: number; height: number } | undefined {
+  let i = 2;
+  // Bounded by the buffer: each step moves forward by at least two bytes.
+  while (i + 4 <= b.length) {
+    if (b[i] !== 0xff) return undefined;
+    const marker = b[i + 1]!;
+    if (marker === 0xff) {
+      i++; // fill byte
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      i += 2; // markers without a length
+      continue;
+    }
+    if (marker === 0xd9 || marker === 0xda) return undefined; // end of image or scan data before any frame
+    const len = b.readUInt16BE(i + 2);
+    if (len < 2) return undefined;
+    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      if (i + 9 > b.length) return undefined;
+      return { height: b.readUInt16BE(i + 5), width: b.readUInt16BE(i + 7) };
+    }
+    i += 2 + len;
+  }
+  return undefined;
+}
+
 export interface Sniffed {
   format: InputFormat;
   width: number;
@@ -70,6 +137,12 @@ export async function sniff(body: Buffer, declared: InputFormat | 'any'): Promis
     if (declared === 'any') throw new UnsupportedMediaTypeError('the body is not an image in a supported format (jpeg, png, webp, avif, gif, tiff, svg)');
     throw new UndecodableError(`the body is not a valid ${declared} image`);
   }
+  const fast = headerDimensions(body, format);
+  if (fast) {
+    if (!fast.width || !fast.height) throw new UndecodableError(`the ${format} header has no dimensions`);
+    return { format, ...fast };
+  }
+  if (format === 'jpeg' || format === 'png' || format === 'gif') throw new UndecodableError(`the ${format} header cannot be read`);
   let meta: Metadata;
   try {
     // metadata() parses the header only; no pixel is decoded here.
