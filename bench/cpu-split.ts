@@ -36,7 +36,7 @@ try {
     const until = performance.now() + s * 1000;
     let ok = 0;
     await Promise.all(
-      Array.from({ length: cores * 3 }, async () => {
+      Array.from({ length: Number(process.env.BENCH_INFLIGHT ?? cores * 3) }, async () => {
         if (process.env.BENCH_CLIENT === 'undici') {
           while (performance.now() < until) {
             const r = await pool.request({ method: 'POST', path, headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'image/jpeg' }, body: image });

@@ -91,7 +91,9 @@ export class BlobStore {
   private problem(res: ServerResponse, status: number, code: string, title: string, detail: string): void {
     this.served?.inc({ outcome: code === 'ERR_UNAUTHORIZED' ? 'unauthorized' : 'not_found' });
     const type = PROBLEM_TYPE_BASE + code.toLowerCase().replace(/^err_/, '').replace(/_/g, '-');
-    res.writeHead(status, { 'content-type': 'application/problem+json' });
-    res.end(JSON.stringify({ type, title, status, detail, code }));
+    const doc = Buffer.from(JSON.stringify({ type, title, status, detail, code }));
+    // A length, not chunked encoding: the worker's client reads every response by its length.
+    res.writeHead(status, { 'content-type': 'application/problem+json', 'content-length': doc.length });
+    res.end(doc);
   }
 }
