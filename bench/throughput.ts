@@ -8,7 +8,8 @@
  * reference image of ARCHITECTURE.md (a 1600x1306 JPEG of a few hundred KB, derived here
  * from that photo, since no fixture has those dimensions).
  *
- * Options (env): BENCH_SECONDS (default 15), BENCH_QUERY.
+ * Options (env): BENCH_SECONDS per phase (default 10), BENCH_ROUNDS (default 3), BENCH_QUERY,
+ * BENCH_NO_APPEND=1 to print without appending to RESULTS.md.
  */
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import sharp from 'sharp';
@@ -22,7 +23,8 @@ import { AdminClient } from '../system/identity/admin-client.ts';
 import { resize } from '../system/worker/resize.ts';
 import { LeanConnection } from './lean-client.ts';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 15);
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const query = process.env.BENCH_QUERY ?? 'width=320&format=jpeg';
 const photoName = '2569067123_aca715a2ee_o.jpg';
 const photo = readFileSync(join(process.env.NINES_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures', 'images'), photoName));
@@ -123,11 +125,11 @@ async function main() {
   }
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 async function measure() {
-  say(`bench: ${imageName} (${image.length} bytes) -> ${query}; ${seconds} s per phase; ${cores} cores`);
+  say(`bench: ${imageName} (${image.length} bytes) -> ${query}; ${rounds} rounds of ${seconds} s phases; ${cores} cores`);
   await rawSharp(2); // warm libvips
-  const raw1 = await rawSharp(seconds);
-  say(`raw sharp (first):  ${raw1.toFixed(1)} resizes/s`);
 
   const dir = mkdtempSync(join(tmpdir(), 'nines-bench-'));
   const stack = await startLocalStack({ dir, workers: 1, workerConcurrency: cores, logLevel: 'warn', env: { api: { NINES_API_MAX_INFLIGHT: '256', NINES_API_TENANT_MAX_INFLIGHT: '256' } } });
@@ -137,13 +139,24 @@ async function measure() {
     const pool = new Pool(stack.apiUrl, { connections: 32, pipelining: 1 });
     const path = `/v1/resize?${query}`;
     await stackClosed(stack.apiUrl, path, apiKey, 2, cores * 2); // warm
-    const closed = await stackClosed(stack.apiUrl, path, apiKey, seconds, cores * 3);
-    say(`stack (closed loop, ${cores * 3} in flight): ${closed.rate.toFixed(1)} resizes/s, ${closed.errors} errors`);
-    const raw2 = await rawSharp(seconds);
-    say(`raw sharp (second): ${raw2.toFixed(1)} resizes/s`);
-    const raw = (raw1 + raw2) / 2;
-    const ratio = closed.rate / raw;
-    say(`ratio stack/raw: ${ratio.toFixed(3)}`);
+    // The machine's speed drifts over minutes (shared hosts), so raw and stack phases
+    // alternate and each stack phase is compared with the raw phases either side of it;
+    // the figure is the median of those ratios.
+    const raws = [await rawSharp(seconds)];
+    const stacks: number[] = [];
+    let errors = 0;
+    for (let i = 0; i < rounds; i++) {
+      const closed = await stackClosed(stack.apiUrl, path, apiKey, seconds, cores * 3);
+      stacks.push(closed.rate);
+      errors += closed.errors;
+      raws.push(await rawSharp(seconds));
+      say(`round ${i + 1}: raw ${raws[i]!.toFixed(1)}, stack ${closed.rate.toFixed(1)}, raw ${raws[i + 1]!.toFixed(1)} resizes/s; ratio ${(closed.rate / ((raws[i]! + raws[i + 1]!) / 2)).toFixed(3)}`);
+    }
+    const ratios = stacks.map((s, i) => s / ((raws[i]! + raws[i + 1]!) / 2));
+    const ratio = median(ratios);
+    const raw = median(raws);
+    const closed = { rate: median(stacks), errors };
+    say(`ratio stack/raw: median ${ratio.toFixed(3)} (${ratios.map((r) => r.toFixed(3)).join(', ')})`);
 
     const rate = Math.max(1, Math.round(closed.rate * 0.7));
     const open = await stackOpen(pool, path, apiKey, rate, Math.max(10, seconds));
@@ -154,12 +167,12 @@ async function measure() {
     const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
     const row = [
       `\n### ${date} UTC — ${cpu}, ${cores} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`,
-      `Image \`${imageName}\` (${image.length} bytes) → \`${query}\`; ${seconds} s per phase; one worker with ${cores} jobs in flight, one api, one broker, and this load generator, all on the same ${cores} cores.\n`,
+      `Image \`${imageName}\` (${image.length} bytes) → \`${query}\`; ${seconds} s per phase, ${rounds} rounds; one worker with ${cores} jobs in flight, one api, one broker, and this load generator, all on the same ${cores} cores.\n`,
       `| measure | value |`,
       `|---|---|`,
-      `| raw sharp in-process (mean of a run before and after the stack) | ${raw.toFixed(1)} resizes/s (${raw1.toFixed(1)}, ${raw2.toFixed(1)}) |`,
-      `| whole stack, closed loop (${cores * 3} in flight) | ${closed.rate.toFixed(1)} resizes/s, ${closed.errors} errors |`,
-      `| **ratio stack / raw sharp** | **${ratio.toFixed(3)}** |`,
+      `| raw sharp in-process, ${rounds + 1} phases alternating with the stack's (median; each) | ${raw.toFixed(1)} resizes/s (${raws.map((r) => r.toFixed(1)).join(', ')}) |`,
+      `| whole stack, closed loop (${cores * 3} in flight), ${rounds} phases (median; each) | ${closed.rate.toFixed(1)} resizes/s (${stacks.map((r) => r.toFixed(1)).join(', ')}), ${closed.errors} errors |`,
+      `| **ratio stack / raw sharp** (median of each stack phase against the raw phases either side; each) | **${ratio.toFixed(3)}** (${ratios.map((r) => r.toFixed(3)).join(', ')}) |`,
       `| open model at 70 % of stack capacity (${rate}/s, ${open.sent} requests) | p50 ${open.p50.toFixed(1)} ms, p90 ${open.p90.toFixed(1)} ms, **p99 ${open.p99.toFixed(1)} ms**, max ${open.max.toFixed(1)} ms; ${open.failed} failed |`,
       '',
     ].join('\n');

@@ -13,7 +13,12 @@ import { BufferPool } from '../../../system/lib/buffer-pool.ts';
 import { BlobFetcher } from '../../../system/worker/blob-fetch.ts';
 
 const servers: Server[] = [];
-after(() => servers.forEach((s) => s.closeAllConnections() || s.close()));
+after(() => {
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
+});
 
 async function blobServer() {
   const pool = new BufferPool(1 << 24);
