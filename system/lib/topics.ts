@@ -6,8 +6,9 @@
  *   nines/jobs/submit                 api    -> broker  frame: JobHeader + image
  *   nines/workers/<id>/ready          worker -> broker  JSON: { capacity }
  *   nines/workers/<id>/jobs           broker -> worker  frame: DispatchHeader + image
- *   nines/workers/<id>/ack            worker -> broker  JSON: { jobId, epoch }
- *   nines/api/<id>/reply              worker|broker -> api  frame: ReplyHeader + image
+ *   nines/workers/<id>/ack            worker -> broker  JSON: { jobId, epoch } (a job with no reply)
+ *   nines/api/<id>/reply              worker|broker -> api  frame: ReplyHeader + image; from a
+ *                                     worker it is also the job's ack (the broker sees it pass)
  *   nines/usage/batches               api    -> usage   JSON: UsageBatch
  *   nines/api/<id>/usage-ack          usage  -> api     JSON: { batchId }
  */
@@ -23,6 +24,9 @@ export const topics = {
   usageBatches: 'nines/usage/batches',
   usageAck: (id: string) => `nines/api/${id}/usage-ack`,
 } as const;
+
+/** True for `nines/api/<id>/reply`. */
+export const isApiReply = (topic: string) => topic.startsWith('nines/api/') && topic.endsWith('/reply');
 
 /** MQTT usernames are `<role>:<instance id>`; ids are restricted so they are safe in topics. */
 const idPattern = /^[A-Za-z0-9_.-]{1,64}$/;

@@ -1,8 +1,9 @@
 /**
- * A worker: takes jobs from its broker topic up to its credit, resizes up to `concurrency`
- * of them at once with sharp (the cores it is given), publishes the image straight to the requesting api
- * server's reply topic, then acks to the broker, which frees the credit. Acking after the
- * reply means a worker that dies mid-job leaves the job unacked, so the broker redelivers.
+ * A worker: takes jobs from its broker topic up to its credit, fetches claim-checked images
+ * from the api server that holds them, resizes up to `concurrency` of them at once with
+ * sharp (the cores it is given), and publishes the image to the requesting api server's
+ * reply topic. The broker takes that reply as the ack that frees the credit, so a worker
+ * that dies mid-job leaves the job unacked, and the broker redelivers it.
  */
 import express from 'express';
 import { Counter, Histogram, Gauge, type Registry } from 'prom-client';
@@ -101,9 +102,15 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
     void run(job, body);
   });
 
-  /** Publishes the reply (when there is one to give) and then the ack that frees the credit. */
+  /**
+   * Publishes the reply, which the broker also takes as the job's ack (it passes through
+   * the broker), or, for a job with no one to answer, a bare ack. Either frees the credit.
+   */
   const finish = (job: DispatchHeader, reply: Buffer | undefined) => {
-    if (reply) client.publish(topics.apiReply(job.replyTo), reply, { qos: 0 });
+    if (reply) {
+      client.publish(topics.apiReply(job.replyTo), reply, { qos: 0 });
+      return;
+    }
     const ack: AckMessage = { jobId: job.jobId, epoch: job.epoch };
     client.publish(topics.workerAck(config.id), JSON.stringify(ack), { qos: 0 });
   };

@@ -78,7 +78,13 @@ test("a worker may subscribe to its own job topic but not to an api server's rep
   assert.equal(await grantedQos(a1, 'nines/api/a1/reply'), 0);
   const snooped: string[] = [];
   w.on('message', (topic) => snooped.push(topic));
-  const received = new Promise<string>((resolve) => a1.once('message', (topic) => resolve(topic)));
+  const received = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the reply never reached a1')), 5000);
+    a1.once('message', (topic) => {
+      clearTimeout(timer);
+      resolve(topic);
+    });
+  });
   const w2 = await connect('worker:w2', secrets.worker);
   await w2.publishAsync('nines/api/a1/reply', Buffer.from('reply'));
   assert.equal(await received, 'nines/api/a1/reply');
