@@ -138,7 +138,9 @@ async function measure() {
     const { apiKey } = await admin.createTenant({ name: 'bench', ratePerSec: 100_000, burst: 100_000 });
     const pool = new Pool(stack.apiUrl, { connections: 32, pipelining: 1 });
     const path = `/v1/resize?${query}`;
-    await stackClosed(stack.apiUrl, path, apiKey, 2, cores * 2); // warm
+    // Warm until the JIT has settled: with 2 s the first stack phase of every run measured
+    // 3-10 % below the later ones (the services' hot paths were still being optimised).
+    await stackClosed(stack.apiUrl, path, apiKey, 6, cores * 3);
     // The machine's speed drifts over minutes (shared hosts), so raw and stack phases
     // alternate and each stack phase is compared with the raw phases either side of it;
     // the figure is the median of those ratios.
