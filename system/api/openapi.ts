@@ -99,7 +99,7 @@ export const openapi = {
           '415': problem('Content-Type or content is not a supported image format (ERR_UNSUPPORTED_MEDIA_TYPE).'),
           '422': problem('Undecodable, truncated or corrupt image (ERR_UNDECODABLE), or over the pixel limit (ERR_TOO_MANY_PIXELS).'),
           '429': { ...problem('Over your rate (ERR_RATE_LIMITED) or in-flight limit (ERR_TENANT_CONCURRENCY).'), headers: retryAfter },
-          '503': { ...problem('Overloaded (ERR_OVERLOADED), no broker (ERR_NO_BROKER), queue full (ERR_QUEUE_FULL), no workers (ERR_NO_WORKERS).'), headers: retryAfter },
+          '503': { ...problem('Overloaded (ERR_OVERLOADED), no broker (ERR_NO_BROKER), queue full (ERR_QUEUE_FULL), no workers (ERR_NO_WORKERS), job failed on every worker (ERR_TOO_MANY_ATTEMPTS), a worker could not fetch the image from this server (ERR_BLOB_UNREACHABLE).'), headers: retryAfter },
           '504': problem('The resize did not finish within the deadline (ERR_DEADLINE).'),
         },
       },
