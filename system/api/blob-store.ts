@@ -9,6 +9,10 @@
  * cost per request on a 2-core machine). With a claim check the broker handles a few
  * hundred bytes per job whatever the image size.
  *
+ * The worker hands the result back the same way (`PUT /blobs/<jobId>` with the reply
+ * frame), so neither the image nor the result passes through the broker; the worker then
+ * acks the job to the broker with a bare ack.
+ *
  * A claim is valid while its job is pending: the api server removes it when the job
  * settles (reply, error or deadline), so a late or duplicate fetch gets 404, and a claim
  * cannot be used by anyone who does not hold its random token (the job id alone is not a
@@ -21,6 +25,9 @@ import { bearerOf, secretEquals } from '../lib/http/server.ts';
 import { PROBLEM_TYPE_BASE } from '../lib/http/problem.ts';
 import type { BlobClaim } from '../lib/jobs.ts';
 import type { BufferPool } from '../lib/buffer-pool.ts';
+
+/** Largest reply frame accepted by PUT; a larger one is refused (413) and goes through the broker. */
+const MAX_REPLY_BYTES = 256 * 1024 * 1024;
 
 interface Entry {
   body: Buffer;
@@ -37,6 +44,8 @@ export class BlobStore {
     /** The base URL workers reach this server at (through a proxy, in the harness). */
     private baseUrl: string,
     private readonly served?: Counter<'outcome'>,
+    /** Receives a reply frame a worker PUT here (the result, skipping the broker). */
+    private readonly onReply: (frame: Buffer) => void = () => undefined,
   ) {}
 
   setBaseUrl(url: string): void {
@@ -67,11 +76,12 @@ export class BlobStore {
   /** The node:http handler (no express: this path runs once per large job). */
   readonly handler = (req: IncomingMessage, res: ServerResponse): void => {
     const m = /^\/blobs\/([^/?]+)$/.exec(req.url ?? '');
-    if (req.method !== 'GET' || !m) return this.problem(res, 404, 'ERR_NOT_FOUND', 'Not Found', 'GET /blobs/<jobId> is the only route here');
+    if ((req.method !== 'GET' && req.method !== 'PUT') || !m) return this.problem(res, 404, 'ERR_NOT_FOUND', 'Not Found', 'GET or PUT /blobs/<jobId> are the only routes here');
     const e = this.entries.get(decodeURIComponent(m[1]!));
     const presented = bearerOf(req.headers.authorization);
     if (!e) return this.problem(res, 404, 'ERR_BLOB_GONE', 'Not Found', 'no pending job has this id (it finished, timed out, or never existed)');
     if (!presented || !secretEquals(presented, e.token)) return this.problem(res, 401, 'ERR_UNAUTHORIZED', 'Unauthorized', 'the claim token is missing or wrong');
+    if (req.method === 'PUT') return this.acceptReply(req, res);
     // The write below still reads the buffer after this function returns: hold it until the
     // socket is done with it. A response that closes without finishing may leave the write
     // pending inside libuv, so that buffer is not handed back to the pool at all.
@@ -89,6 +99,30 @@ export class BlobStore {
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
     res.end(body);
   };
+
+  /** A worker's reply frame for a pending job: read it whole, hand it on, answer 204. */
+  private acceptReply(req: IncomingMessage, res: ServerResponse): void {
+    const declared = Number(req.headers['content-length']);
+    if (!Number.isInteger(declared) || declared > MAX_REPLY_BYTES) {
+      res.shouldKeepAlive = false;
+      return this.problem(res, 413, 'ERR_BODY_TOO_LARGE', 'Content Too Large', `send a Content-Length of at most ${MAX_REPLY_BYTES} bytes`);
+    }
+    const frame = Buffer.allocUnsafe(declared);
+    let at = 0;
+    req.on('data', (chunk: Buffer) => {
+      at += chunk.copy(frame, at);
+    });
+    req.on('end', () => {
+      try {
+        this.onReply(frame.subarray(0, at));
+      } catch {
+        return this.problem(res, 400, 'ERR_BAD_FRAME', 'Bad Request', 'the reply is not a readable frame');
+      }
+      this.served?.inc({ outcome: 'reply' });
+      res.writeHead(204);
+      res.end();
+    });
+  }
 
   private problem(res: ServerResponse, status: number, code: string, title: string, detail: string): void {
     this.served?.inc({ outcome: code === 'ERR_UNAUTHORIZED' ? 'unauthorized' : 'not_found' });

@@ -48,11 +48,14 @@ await runService({
     const pool = new BufferPool(config.bufferPoolBytes);
     const blobsServed = new Counter({
       name: 'nines_api_blobs_served_total',
-      help: 'Claim-check fetches by workers, by outcome: ok, not_found (job already settled), unauthorized.',
+      help: 'Claim-check requests by workers, by outcome: ok (image fetched), reply (result handed back), not_found (job already settled), unauthorized.',
       labelNames: ['outcome'] as const,
       registers: [registry],
     });
-    const blobs = new BlobStore(pool, '', blobsServed);
+    const blobs = new BlobStore(pool, '', blobsServed, (frame) => {
+      const { header, body } = decodeFrame<ReplyHeader>(frame);
+      jobs.onReply(header, body);
+    });
     const blobHttp = await listen(blobs.handler, config.host, config.blob.port);
     blobs.setBaseUrl(config.blob.url ?? blobHttp.url);
     const frames = frameAllocator(pool, config.claimCheckBytes);

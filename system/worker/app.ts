@@ -103,10 +103,20 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
   });
 
   /**
-   * Publishes the reply, which the broker also takes as the job's ack (it passes through
-   * the broker), or, for a job with no one to answer, a bare ack. Either frees the credit.
+   * Delivers the reply and frees the credit. A claim-checked job's reply goes straight back
+   * to the api that holds the claim, then a bare ack goes to the broker; otherwise (or when
+   * that api cannot be reached) the reply goes through the broker, which takes it as the
+   * ack as it passes. A job with no one to answer gets a bare ack.
    */
-  const finish = (job: DispatchHeader, reply: Buffer | undefined) => {
+  const finish = async (job: DispatchHeader, reply: Buffer | undefined) => {
+    if (reply && job.blob) {
+      try {
+        await blobs.reply(job.blob, reply, job.deadline);
+        reply = undefined; // delivered, or the api no longer waits: either way, just ack
+      } catch (err) {
+        log.warn({ err, jobId: job.jobId }, 'reply not handed to the api directly; sending it through the broker');
+      }
+    }
     if (reply) {
       client.publish(topics.apiReply(job.replyTo), reply, { qos: 0 });
       return;
@@ -130,7 +140,7 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
         log.warn({ err, jobId: job.jobId }, 'claim-checked image not fetched');
         // Gone: nobody waits for an answer. Unreachable: tell the api, which answers 503.
         const header: ErrorReply = { type: 'error', jobId: job.jobId, epoch: job.epoch, code, message: (err as Error).message, cpuMs: 0 };
-        finish(job, code === 'ERR_BLOB_GONE' ? undefined : encodeFrame(header));
+        await finish(job, code === 'ERR_BLOB_GONE' ? undefined : encodeFrame(header));
         return;
       }
     }
@@ -180,7 +190,7 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
       release();
       busy.set(inFlight);
     }
-    finish(job, reply);
+    await finish(job, reply);
   }
 
   const app = express();

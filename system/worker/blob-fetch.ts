@@ -1,6 +1,7 @@
 /**
  * The worker's side of the claim check (system/api/blob-store.ts): fetches a job's image
- * from the api server that holds it, straight into a pooled buffer.
+ * from the api server that holds it, straight into a pooled buffer, and hands the result
+ * back to the same server over the same connection.
  *
  * The wire is plain HTTP/1.1 (`GET /blobs/<jobId>`, keep-alive; curl can fetch a claim),
  * but the client is our own, over `net` with `onread`: the kernel copies the body directly
@@ -48,6 +49,9 @@ class BlobConnection {
   private length = 0; // body Content-Length
   private keepAlive = true;
   private status = 0;
+  /** A GET answered 200: the body goes straight into `dest`. */
+  private inPlace = false;
+  private method = 'GET';
   private settle: ((err: Error | undefined, r?: Response) => void) | undefined;
   readonly ready: Promise<void>;
 
@@ -62,7 +66,7 @@ class BlobConnection {
       port,
       onread: {
         // Called before every read: where the kernel should put the next bytes.
-        buffer: () => (this.state === 'body' && this.status === 200 ? this.dest.subarray(this.at, this.length) : this.scratch),
+        buffer: () => (this.state === 'body' && this.inPlace ? this.dest.subarray(this.at, this.length) : this.scratch),
         callback: (n, buf) => {
           this.onRead(n, buf);
           return true; // keep reading
@@ -90,14 +94,19 @@ class BlobConnection {
     return this.state === 'idle' && this.keepAlive;
   }
 
-  /** GET `path` into `dest` (which must be exactly the expected body size). */
-  get(path: string, host: string, token: string, dest: Buffer, timeoutMs: number): Promise<Response> {
+  /**
+   * One request: a GET whose 200 body is read into `dest` (which must be exactly the
+   * expected size), or a PUT of `body` whose (small) answer is returned as text.
+   */
+  request(method: 'GET' | 'PUT', path: string, host: string, token: string, io: { dest?: Buffer; body?: Buffer }, timeoutMs: number): Promise<Response> {
     this.state = 'head';
+    this.method = method;
     this.head = Buffer.alloc(0);
-    this.dest = dest;
+    this.dest = io.dest ?? this.scratch;
     this.at = 0;
     this.length = 0;
     this.status = 0;
+    this.inPlace = false;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.fail(new Error(`no complete response within ${timeoutMs} ms`));
@@ -109,7 +118,14 @@ class BlobConnection {
         if (err) reject(err);
         else resolve(r!);
       };
-      this.socket.write(`GET ${path} HTTP/1.1\r\nhost: ${host}\r\nauthorization: Bearer ${token}\r\n\r\n`, 'latin1');
+      const head = `${method} ${path} HTTP/1.1\r\nhost: ${host}\r\nauthorization: Bearer ${token}\r\n`;
+      if (!io.body) this.socket.write(`${head}\r\n`, 'latin1');
+      else {
+        this.socket.cork();
+        this.socket.write(`${head}content-type: application/octet-stream\r\ncontent-length: ${io.body.length}\r\n\r\n`, 'latin1');
+        this.socket.write(io.body);
+        this.socket.uncork();
+      }
     });
   }
 
@@ -133,22 +149,25 @@ class BlobConnection {
       const lines = this.head.toString('latin1', 0, end).split('\r\n');
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
       const headers = new Map(lines.slice(1).map((l) => [l.slice(0, l.indexOf(':')).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
-      const length = Number(headers.get('content-length'));
+      const status = Number(m?.[1]);
+      // 204 and 304 have no body by definition; everything else from our server has a length.
+      const length = status === 204 || status === 304 ? 0 : Number(headers.get('content-length'));
       if (!m || !Number.isInteger(length)) return this.protocolError(`unexpected response: ${lines[0]}`);
-      this.status = Number(m[1]);
+      this.status = status;
       this.keepAlive = (headers.get('connection') ?? '').toLowerCase() !== 'close';
-      if (this.status === 200 && length !== this.dest.length) return this.protocolError(`Content-Length ${length}, claim says ${this.dest.length}`);
-      this.length = this.status === 200 ? length : Math.min(length, HEAD_MAX);
+      this.inPlace = this.method === 'GET' && status === 200;
+      if (this.inPlace && length !== this.dest.length) return this.protocolError(`Content-Length ${length}, claim says ${this.dest.length}`);
+      this.length = this.inPlace ? length : Math.min(length, HEAD_MAX);
       this.state = 'body';
       const early = this.head.subarray(end + 4);
       this.head = Buffer.alloc(0);
-      if (this.status === 200) this.at = early.copy(this.dest, 0, 0, Math.min(early.length, this.length));
+      if (this.inPlace) this.at = early.copy(this.dest, 0, 0, Math.min(early.length, this.length));
       else {
         this.head = Buffer.from(early.subarray(0, this.length));
         this.at = this.head.length;
       }
     } else if (this.state === 'body') {
-      if (this.status === 200) this.at += n; // already in place
+      if (this.inPlace) this.at += n; // already in place
       else {
         this.head = Buffer.concat([this.head, buf.subarray(0, n)]);
         this.at = this.head.length;
@@ -157,7 +176,7 @@ class BlobConnection {
       return; // bytes outside a request: nothing to do with them
     }
     if (this.state === 'body' && this.at >= this.length) {
-      const r: Response = { status: this.status, bytes: this.at, text: this.status === 200 ? '' : this.head.toString('utf8') };
+      const r: Response = { status: this.status, bytes: this.at, text: this.inPlace ? '' : this.head.toString('utf8') };
       this.state = 'idle';
       this.settle?.(undefined, r);
     }
@@ -180,29 +199,50 @@ export class BlobFetcher {
    * Gives up at the job's deadline: after that nobody waits for the answer.
    */
   async fetch(claim: BlobClaim, deadline: number): Promise<Buffer> {
+    const dest = this.pool.acquire(claim.bytes);
+    try {
+      const r = await this.exchange(claim, 'GET', { dest }, deadline);
+      if (r.status === 200) return dest;
+      if (r.status === 404) throw new BlobFetchError('ERR_BLOB_GONE', 'the api server no longer holds this job');
+      throw new BlobFetchError('ERR_BLOB_UNREACHABLE', `${claim.url} answered ${r.status}: ${r.text.slice(0, 200)}`);
+    } catch (err) {
+      this.pool.release(dest);
+      throw err;
+    }
+  }
+
+  /**
+   * Hands the reply frame straight to the api server that holds the claim (`PUT` on the
+   * same resource), so the result does not pass through the broker either. Resolves
+   * 'delivered', or 'gone' when the api no longer waits for the job; throws BlobFetchError
+   * when the api cannot be reached, and the caller sends the reply through the broker.
+   */
+  async reply(claim: BlobClaim, frame: Buffer, deadline: number): Promise<'delivered' | 'gone'> {
+    const r = await this.exchange(claim, 'PUT', { body: frame }, deadline);
+    if (r.status === 204) return 'delivered';
+    if (r.status === 404) return 'gone';
+    throw new BlobFetchError('ERR_BLOB_UNREACHABLE', `${claim.url} answered ${r.status}: ${r.text.slice(0, 200)}`);
+  }
+
+  private async exchange(claim: BlobClaim, method: 'GET' | 'PUT', io: { dest?: Buffer; body?: Buffer }, deadline: number) {
     const u = new URL(claim.url);
     if (u.protocol !== 'http:') throw new BlobFetchError('ERR_BLOB_UNREACHABLE', `unsupported claim URL ${claim.url}`);
-    const dest = this.pool.acquire(claim.bytes);
     // A kept-alive connection can be closed by the server just as we reuse it; one retry on a
-    // fresh connection covers that without hiding a real outage.
+    // fresh connection covers that without hiding a real outage. (A repeated PUT is harmless:
+    // the api drops a second reply for the same job.)
     for (let attempt = 1; ; attempt++) {
       const reused = this.take(u.host);
       const conn = reused ?? this.open(u);
       try {
         await conn.ready;
-        const r = await conn.get(u.pathname, u.host, claim.token, dest, Math.max(1, deadline - Date.now()));
+        const r = await conn.request(method, u.pathname, u.host, claim.token, io, Math.max(1, deadline - Date.now()));
         if (conn.usable) this.putBack(conn);
         else this.drop(conn);
-        if (r.status === 200) return dest;
-        this.pool.release(dest);
-        if (r.status === 404) throw new BlobFetchError('ERR_BLOB_GONE', 'the api server no longer holds this job');
-        throw new BlobFetchError('ERR_BLOB_UNREACHABLE', `${claim.url} answered ${r.status}: ${r.text.slice(0, 200)}`);
+        return r;
       } catch (cause) {
-        if (cause instanceof BlobFetchError) throw cause;
         this.drop(conn);
         if (reused && attempt === 1) continue;
-        this.pool.release(dest);
-        throw new BlobFetchError('ERR_BLOB_UNREACHABLE', `cannot fetch ${claim.url}: ${(cause as Error).message}`, { cause });
+        throw new BlobFetchError('ERR_BLOB_UNREACHABLE', `cannot reach ${claim.url}: ${(cause as Error).message}`, { cause });
       }
     }
   }

@@ -27,12 +27,14 @@ before(async () => {
 });
 after(() => s?.dispose());
 
-test('a large image is fetched by the worker from the api (claim check), a small one is not', async () => {
+test('a large image is fetched by the worker from the api (claim check) and its result handed back there; a small one uses the broker', async () => {
   const okBefore = await metric(s.apiUrl, 'nines_api_blobs_served_total', 'outcome="ok"');
+  const repliesBefore = await metric(s.apiUrl, 'nines_api_blobs_served_total', 'outcome="reply"');
   const r1 = await resizeReq(s, large, { query: 'width=100' });
   assert.equal(r1.status, 200);
   assert.equal((await r1.arrayBuffer()).byteLength > 0, true);
   assert.equal(await metric(s.apiUrl, 'nines_api_blobs_served_total', 'outcome="ok"'), okBefore + 1);
+  assert.equal(await metric(s.apiUrl, 'nines_api_blobs_served_total', 'outcome="reply"'), repliesBefore + 1);
   const r2 = await resizeReq(s, small, { query: 'width=100' });
   assert.equal(r2.status, 200);
   await r2.arrayBuffer();

@@ -22,7 +22,8 @@ after(() => {
 
 async function blobServer() {
   const pool = new BufferPool(1 << 24);
-  const store = new BlobStore(pool, '');
+  const replies: Buffer[] = [];
+  const store = new BlobStore(pool, '', undefined, (frame) => replies.push(Buffer.from(frame)));
   const server = createServer(store.handler);
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -37,7 +38,7 @@ async function blobServer() {
     pool.release(b); // the store holds it now
     return claim;
   };
-  return { store, put, port, server, connections: () => connections };
+  return { store, put, port, server, replies, connections: () => connections };
 }
 
 const soon = () => Date.now() + 5000;
@@ -115,6 +116,26 @@ test('a server that never answers is given up on at the deadline', async () => {
     await assert.rejects(f.fetch({ url: `http://127.0.0.1:${port}/blobs/x`, token: 't', bytes: 10 }, Date.now() + 300), { code: 'ERR_BLOB_UNREACHABLE' });
     const took = performance.now() - started;
     assert.ok(took >= 250 && took < 3000, `gave up after ${took.toFixed(0)} ms`);
+  } finally {
+    await f.close();
+  }
+});
+
+test('a result PUT back on the claim reaches the api; after the job settles it is gone', async () => {
+  const s = await blobServer();
+  const f = new BlobFetcher(new BufferPool(1 << 24));
+  try {
+    const claim = s.put('r1', randomBytes(80_000));
+    await f.fetch(claim, soon());
+    const frame = randomBytes(25_000);
+    assert.equal(await f.reply(claim, frame, soon()), 'delivered');
+    assert.equal(s.replies.length, 1);
+    assert.ok(s.replies[0]!.equals(frame), 'the frame arrived byte for byte');
+    await assert.rejects(f.reply({ ...claim, token: 'wrong' }, frame, soon()), { code: 'ERR_BLOB_UNREACHABLE' });
+    s.store.remove('r1');
+    assert.equal(await f.reply(claim, frame, soon()), 'gone');
+    assert.equal(s.replies.length, 1);
+    assert.equal(s.connections(), 1, 'fetch and replies shared one keep-alive connection');
   } finally {
     await f.close();
   }
