@@ -22,7 +22,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Counter } from 'prom-client';
 import { bearerOf, secretEquals } from '../lib/http/server.ts';
-import { PROBLEM_TYPE_BASE } from '../lib/http/problem.ts';
+import { toProblem } from '../lib/http/problem.ts';
+import { NinesError } from '../lib/errors.ts';
 import type { BlobClaim } from '../lib/jobs.ts';
 import type { BufferPool } from '../lib/buffer-pool.ts';
 
@@ -125,9 +126,8 @@ export class BlobStore {
   }
 
   private problem(res: ServerResponse, status: number, code: string, title: string, detail: string): void {
-    this.served?.inc({ outcome: code === 'ERR_UNAUTHORIZED' ? 'unauthorized' : 'not_found' });
-    const type = PROBLEM_TYPE_BASE + code.toLowerCase().replace(/^err_/, '').replace(/_/g, '-');
-    const doc = Buffer.from(JSON.stringify({ type, title, status, detail, code }));
+    this.served?.inc({ outcome: status === 401 ? 'unauthorized' : status === 404 ? 'not_found' : 'refused' });
+    const doc = Buffer.from(JSON.stringify(toProblem(new NinesError(code, status, title, detail))));
     // A length, not chunked encoding: the worker's client reads every response by its length.
     res.writeHead(status, { 'content-type': 'application/problem+json', 'content-length': doc.length });
     res.end(doc);

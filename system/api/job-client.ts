@@ -10,7 +10,7 @@
 import type { Bus } from '../lib/bus.ts';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { encodeFrame, setFrameHeader } from '../lib/wire.ts';
+import { decodeFrame, encodeFrame, setFrameHeader } from '../lib/wire.ts';
 import { topics } from '../lib/topics.ts';
 import type { JobHeader, ReplyHeader } from '../lib/jobs.ts';
 import { DeadlineExceededError, QueueUnavailableError } from './errors.ts';
@@ -119,7 +119,15 @@ export class JobClient {
     });
   }
 
-  /** Feeds a message from our reply topic. */
+  /**
+   * Feeds a reply frame, whichever way it came: our MQTT reply topic, or a worker's PUT on
+   * the blob port. Throws FrameError for an unreadable frame.
+   */
+  onReplyFrame(frame: Buffer): void {
+    const { header, body } = decodeFrame<ReplyHeader>(frame);
+    this.onReply(header, body);
+  }
+
   onReply(header: ReplyHeader, body: Buffer): void {
     if (header.epoch < this.epoch) {
       this.replies.inc({ outcome: 'stale_epoch' });

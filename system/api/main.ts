@@ -3,8 +3,6 @@ import { loadApiConfig } from '../lib/config.ts';
 import { listen } from '../lib/http/server.ts';
 import { connectBus } from '../lib/bus.ts';
 import { topics } from '../lib/topics.ts';
-import { decodeFrame } from '../lib/wire.ts';
-import type { ReplyHeader } from '../lib/jobs.ts';
 import { IdentityReplica } from '../identity/replica.ts';
 import { buildApiApp } from './app.ts';
 import { JobClient } from './job-client.ts';
@@ -35,10 +33,8 @@ await runService({
     const ackTopic = topics.usageAck(config.id);
     mqtt.on('message', (topic, payload) => {
       try {
-        if (topic === replyTopic) {
-          const { header, body } = decodeFrame<ReplyHeader>(payload);
-          jobs.onReply(header, body);
-        } else if (topic === ackTopic) {
+        if (topic === replyTopic) jobs.onReplyFrame(payload);
+        else if (topic === ackTopic) {
           batcher.onAck((JSON.parse(String(payload)) as { batchId: string }).batchId);
         }
       } catch (err) {
@@ -48,14 +44,11 @@ await runService({
     const pool = new BufferPool(config.bufferPoolBytes);
     const blobsServed = new Counter({
       name: 'nines_api_blobs_served_total',
-      help: 'Claim-check requests by workers, by outcome: ok (image fetched), reply (result handed back), not_found (job already settled), unauthorized.',
+      help: 'Claim-check requests by workers, by outcome: ok (image fetched), reply (result handed back), not_found (job already settled), unauthorized, refused (a reply too large or unreadable).',
       labelNames: ['outcome'] as const,
       registers: [registry],
     });
-    const blobs = new BlobStore(pool, '', blobsServed, (frame) => {
-      const { header, body } = decodeFrame<ReplyHeader>(frame);
-      jobs.onReply(header, body);
-    });
+    const blobs = new BlobStore(pool, '', blobsServed, (frame) => jobs.onReplyFrame(frame));
     const blobHttp = await listen(blobs.handler, config.host, config.blob.port);
     blobs.setBaseUrl(config.blob.url ?? blobHttp.url);
     const frames = frameAllocator(pool, config.claimCheckBytes);
