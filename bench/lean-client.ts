@@ -80,3 +80,39 @@ export class LeanConnection {
     done?.(this.status);
   }
 }
+
+export interface ClosedLoopResult {
+  ok: number;
+  errors: number;
+}
+
+/**
+ * `inFlight` connections each sending `t`'s request back to back for `durationS` seconds
+ * (a closed loop: enough requests in flight keep the worker busy). A failed connection is
+ * counted as an error and reopened.
+ */
+export async function closedLoop(t: LeanTarget, durationS: number, inFlight: number): Promise<ClosedLoopResult> {
+  const until = performance.now() + durationS * 1000;
+  const r: ClosedLoopResult = { ok: 0, errors: 0 };
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      const c = new LeanConnection(t);
+      await c.connect();
+      try {
+        while (performance.now() < until) {
+          try {
+            if ((await c.send()) === 200) r.ok++;
+            else r.errors++;
+          } catch {
+            r.errors++;
+            c.close();
+            await c.connect();
+          }
+        }
+      } finally {
+        c.close();
+      }
+    }),
+  );
+  return r;
+}

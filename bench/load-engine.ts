@@ -17,7 +17,7 @@
  * BENCH_STALL_SECONDS (10), BENCH_WARMUP_SECONDS (5, before each measured run),
  * BENCH_NO_APPEND=1 to print without appending.
  */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ import { summarize, type Summary } from '../harness/load/summary.ts';
 import { decode } from '../harness/load/histogram.ts';
 import type { History } from '../harness/load/history.ts';
 import { startTarget, type Target } from '../harness/load/target-process.ts';
+import { cpuSecondsOf } from './proc.ts';
 
 const env = (name: string, d: number): number => {
   const v = Number(process.env[name] ?? d);
@@ -42,12 +43,6 @@ const warmupS = env('BENCH_WARMUP_SECONDS', 5);
 const say = (s: string): void => void process.stderr.write(`${s}\n`);
 const f1 = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : x.toFixed(x < 10 ? 2 : 1));
 const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
-
-/** CPU seconds a process used so far, from /proc (Linux). */
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, USER_HZ = 100
-}
 
 async function targetStats(t: Target): Promise<{ requests: number; firstMs: number; lastMs: number }> {
   return (await (await fetch(`${t.url}__stats?reset=1`)).json()) as { requests: number; firstMs: number; lastMs: number };

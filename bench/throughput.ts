@@ -11,17 +11,16 @@
  * Options (env): BENCH_SECONDS per phase (default 10), BENCH_ROUNDS (default 3), BENCH_QUERY,
  * BENCH_NO_APPEND=1 to print without appending to RESULTS.md.
  */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { tmpdir, cpus, availableParallelism, totalmem } from 'node:os';
+import { cpus, availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import * as hdr from 'hdr-histogram-js';
-import { startLocalStack } from '../harness/stack/local-stack.ts';
 import { repoRoot } from '../harness/stack/process.ts';
-import { AdminClient } from '../system/identity/admin-client.ts';
 import { resize } from '../system/worker/resize.ts';
-import { LeanConnection } from './lean-client.ts';
+import { closedLoop } from './lean-client.ts';
+import { startBenchStack } from './stack.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -47,39 +46,6 @@ async function rawSharp(durationS: number): Promise<number> {
     }),
   );
   return done / durationS;
-}
-
-/**
- * Closed loop against the stack with enough requests in flight to keep the worker busy,
- * over the lean client (bench/lean-client.ts), so the generator takes little of the CPU
- * the stack is measured on.
- */
-async function stackClosed(apiUrl: string, path: string, key: string, durationS: number, inFlight: number): Promise<{ rate: number; errors: number }> {
-  const u = new URL(apiUrl);
-  const until = performance.now() + durationS * 1000;
-  let ok = 0;
-  let errors = 0;
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      const c = new LeanConnection({ host: u.hostname, port: Number(u.port), path, headers: { authorization: `Bearer ${key}`, 'content-type': 'image/jpeg' }, body: image });
-      await c.connect();
-      try {
-        while (performance.now() < until) {
-          try {
-            if ((await c.send()) === 200) ok++;
-            else errors++;
-          } catch {
-            errors++;
-            c.close();
-            await c.connect();
-          }
-        }
-      } finally {
-        c.close();
-      }
-    }),
-  );
-  return { rate: ok / durationS, errors };
 }
 
 /** Open model: one request every 1/rate s on schedule, latency from the intended send time. */
@@ -131,16 +97,21 @@ async function measure() {
   say(`bench: ${imageName} (${image.length} bytes) -> ${query}; ${rounds} rounds of ${seconds} s phases; ${cores} cores`);
   await rawSharp(2); // warm libvips
 
-  const dir = mkdtempSync(join(tmpdir(), 'nines-bench-'));
-  const stack = await startLocalStack({ dir, workers: 1, workerConcurrency: cores, logLevel: 'warn', env: { api: { NINES_API_MAX_INFLIGHT: '256', NINES_API_TENANT_MAX_INFLIGHT: '256' } } });
+  const b = await startBenchStack();
   try {
-    const admin = new AdminClient({ adminUrl: stack.adminUrl, adminToken: stack.adminToken });
-    const { apiKey } = await admin.createTenant({ name: 'bench', ratePerSec: 100_000, burst: 100_000 });
+    const { stack, apiKey } = b;
     const pool = new Pool(stack.apiUrl, { connections: 32, pipelining: 1 });
     const path = `/v1/resize?${query}`;
+    const target = b.target(image, query);
+    // Closed loop over the lean client (bench/lean-client.ts), so the generator takes little
+    // of the CPU the stack is measured on; enough in flight to keep the worker busy.
+    const stackClosed = async (durationS: number) => {
+      const r = await closedLoop(target, durationS, cores * 3);
+      return { rate: r.ok / durationS, errors: r.errors };
+    };
     // Warm until the JIT has settled: with 2 s the first stack phase of every run measured
     // 3-10 % below the later ones (the services' hot paths were still being optimised).
-    await stackClosed(stack.apiUrl, path, apiKey, 6, cores * 3);
+    await stackClosed(6);
     // The machine's speed drifts over minutes (shared hosts), so raw and stack phases
     // alternate and each stack phase is compared with the raw phases either side of it;
     // the figure is the median of those ratios.
@@ -148,7 +119,7 @@ async function measure() {
     const stacks: number[] = [];
     let errors = 0;
     for (let i = 0; i < rounds; i++) {
-      const closed = await stackClosed(stack.apiUrl, path, apiKey, seconds, cores * 3);
+      const closed = await stackClosed(seconds);
       stacks.push(closed.rate);
       errors += closed.errors;
       raws.push(await rawSharp(seconds));
@@ -181,8 +152,7 @@ async function measure() {
     if (!process.env.BENCH_NO_APPEND) appendFileSync(join(repoRoot, 'bench', 'RESULTS.md'), row);
     console.log(JSON.stringify({ rawSharp: raw, stack: closed.rate, ratio, at70: { rate, ...open } }));
   } finally {
-    await stack.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await b.stop();
   }
 }
 

@@ -1,0 +1,48 @@
+/**
+ * What the stack benchmarks share: the embedded stack started for measuring (one worker
+ * given every core, admission limits out of the way, one tenant with no rate limit), the
+ * resize request they send.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalStack, type LocalStack } from '../harness/stack/local-stack.ts';
+import { AdminClient } from '../system/identity/admin-client.ts';
+import type { LeanTarget } from './lean-client.ts';
+
+export interface BenchStack {
+  stack: LocalStack;
+  apiKey: string;
+  /** The lean client's request: POST /v1/resize?<query> with `image`. */
+  target(image: Buffer, query: string): LeanTarget;
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(o: { dir?: string; nodeArgs?: string[] } = {}): Promise<BenchStack> {
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'nines-bench-'));
+  const stack = await startLocalStack({
+    dir,
+    workers: 1,
+    workerConcurrency: availableParallelism(),
+    logLevel: 'warn',
+    nodeArgs: o.nodeArgs,
+    env: { api: { NINES_API_MAX_INFLIGHT: '256', NINES_API_TENANT_MAX_INFLIGHT: '256' } },
+  });
+  try {
+    const admin = new AdminClient({ adminUrl: stack.adminUrl, adminToken: stack.adminToken });
+    const { apiKey } = await admin.createTenant({ name: 'bench', ratePerSec: 100_000, burst: 100_000 });
+    const u = new URL(stack.apiUrl);
+    return {
+      stack,
+      apiKey,
+      target: (image, query) => ({ host: u.hostname, port: Number(u.port), path: `/v1/resize?${query}`, headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'image/jpeg' }, body: image }),
+      async stop() {
+        await stack.stop();
+        if (!o.dir) rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+}
