@@ -35,7 +35,7 @@ interface Entry {
   token: string;
 }
 
-export const blobPath = (jobId: string) => `/blobs/${encodeURIComponent(jobId)}`;
+const blobPath = (jobId: string) => `/blobs/${encodeURIComponent(jobId)}`;
 
 export class BlobStore {
   private readonly entries = new Map<string, Entry>();
@@ -68,10 +68,6 @@ export class BlobStore {
     if (!e) return;
     this.entries.delete(jobId);
     this.pool.release(e.body);
-  }
-
-  get size(): number {
-    return this.entries.size;
   }
 
   /** The node:http handler (no express: this path runs once per large job). */

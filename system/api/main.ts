@@ -55,7 +55,7 @@ await runService({
     const app = buildApiApp({ config, log, registry, metrics: apiMetrics(registry), identity, jobs, batcher, frames, blobs });
     const http = await listen(app, config.host, config.port);
     return {
-      info: { port: http.port, url: http.url, id: config.id, blobUrl: blobHttp.url },
+      info: { port: http.port, url: http.url, id: config.id },
       async close() {
         await http.close();
         jobs.failAll(new QueueUnavailableError('no_broker', config.retryAfterS));

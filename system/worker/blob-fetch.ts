@@ -32,8 +32,6 @@ const HEAD_MAX = 16 * 1024;
 
 interface Response {
   status: number;
-  /** Bytes of the body read into `dest` (status 200) — always the full Content-Length. */
-  bytes: number;
   /** The first bytes of a non-200 body (a problem+json document), for the error message. */
   text: string;
 }
@@ -176,7 +174,7 @@ class BlobConnection {
       return; // bytes outside a request: nothing to do with them
     }
     if (this.state === 'body' && this.at >= this.length) {
-      const r: Response = { status: this.status, bytes: this.at, text: this.inPlace ? '' : this.head.toString('utf8') };
+      const r: Response = { status: this.status, text: this.inPlace ? '' : this.head.toString('utf8') };
       this.state = 'idle';
       this.settle?.(undefined, r);
     }
