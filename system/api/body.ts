@@ -14,6 +14,8 @@ export interface FrameAllocator {
   alloc(bodyLength: number): Buffer;
   /** Gives a frame from `alloc` back (a no-op for an unpooled one). */
   free(frame: Buffer): void;
+  /** True for a pooled frame: its image must go by claim check (see resize-route.ts). */
+  pooled(frame: Buffer): boolean;
 }
 
 /**
@@ -24,10 +26,11 @@ export function frameAllocator(pool: BufferPool, pooledFrom: number): FrameAlloc
   return {
     alloc: (n) => (n >= pooledFrom ? allocFrame(n, pool) : allocFrame(n)),
     free: (frame) => pool.release(frame),
+    pooled: (frame) => pool.holds(frame),
   };
 }
 
-const unpooled: FrameAllocator = { alloc: (n) => allocFrame(n), free: () => undefined };
+const unpooled: FrameAllocator = { alloc: (n) => allocFrame(n), free: () => undefined, pooled: () => false };
 
 export class BodyAbortedError extends NinesError {
   constructor() {

@@ -66,7 +66,10 @@ export function resizeRoute(d: ResizeDeps): RequestHandler {
       const job: JobHeader = { jobId, tenantId: caller.tenantId, replyTo: config.id, deadline: Date.now() + config.deadlineMs, params };
       // Large images wait here for the worker to fetch them (the claim check); small ones
       // ride in the job frame, where an extra round trip would cost more than the copy.
-      const claimCheck = body.length >= config.claimCheckBytes;
+      // Large means pooled (frameAllocator uses the same threshold), and it must: a pooled
+      // frame is reused once released, so it may only leave through the blob port, whose
+      // writes hold it, never through an MQTT write that could still be reading it.
+      const claimCheck = d.frames.pooled(frame);
       if (claimCheck) job.blob = d.blobs.put(jobId, body);
       let reply;
       try {

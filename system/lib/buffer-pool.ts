@@ -65,6 +65,11 @@ export class BufferPool {
     this.refs.delete(buf.buffer as ArrayBuffer);
   }
 
+  /** True while `buf` is a buffer from this pool that someone still holds. */
+  holds(buf: Buffer): boolean {
+    return this.refs.has(buf.buffer as ArrayBuffer);
+  }
+
   /** Buffers handed out and not yet released. */
   get outstanding(): number {
     return this.refs.size;
