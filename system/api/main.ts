@@ -13,11 +13,13 @@ import { BufferPool } from '../lib/buffer-pool.ts';
 import { frameAllocator } from './body.ts';
 import { BlobStore } from './blob-store.ts';
 import { Counter } from 'prom-client';
+import { setHeapGrowingPercent } from '../lib/heap.ts';
 
 await runService({
   name: 'api',
   loadConfig: loadApiConfig,
   async start(config, log, registry) {
+    setHeapGrowingPercent(config.heapGrowingPercent);
     const identity = new IdentityReplica({ identityUrl: config.identityUrl, serviceToken: config.serviceToken, log: log.child({ module: 'identity-replica' }), registry });
     identity.start();
     const mqtt = connectBus(config.broker, {

@@ -180,6 +180,8 @@ export function loadApiConfig(env: Env = process.env) {
       // The URL workers use to reach the blob port (a proxy or another interface); default http://HOST:PORT.
       NINES_API_BLOB_URL: url.optional(),
       NINES_API_BUFFER_POOL_BYTES: nonNegInt.default(64 * 1024 * 1024),
+      // V8 old-generation headroom (system/lib/heap.ts); 0 leaves V8's adaptive default.
+      NINES_API_HEAP_GROWING_PERCENT: nonNegInt.default(200),
     },
     env,
   );
@@ -201,6 +203,7 @@ export function loadApiConfig(env: Env = process.env) {
     claimCheckBytes: e.NINES_API_CLAIM_CHECK_BYTES,
     blob: { port: e.NINES_API_BLOB_PORT, url: e.NINES_API_BLOB_URL?.replace(/\/+$/, '') },
     bufferPoolBytes: e.NINES_API_BUFFER_POOL_BYTES,
+    heapGrowingPercent: e.NINES_API_HEAP_GROWING_PERCENT,
     brokerWaitMs: e.NINES_API_BROKER_WAIT_MS,
     retryAfterS: e.NINES_RETRY_AFTER_S,
     identityUrl: e.NINES_IDENTITY_URL,
