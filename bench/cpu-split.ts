@@ -1,25 +1,40 @@
 /**
- * Where the CPU of one resize goes: per-process CPU (user + system, from /proc/<pid>/stat)
- * per completed request over a closed-loop run against the embedded stack, plus this load
- * generator's own. Prints a table; appends nothing.
+ * Where the CPU of one resize goes. Alternates phases of raw in-process sharp (the
+ * baseline of `npm run bench`) with closed-loop phases against the embedded stack, and
+ * prints for each phase:
  *
- * Options (env): BENCH_IMAGE (a path), BENCH_QUERY, BENCH_SECONDS (default 10),
- * BENCH_INFLIGHT (default 3 per core), BENCH_NODE_ARGS (e.g. '--cpu-prof' for every process),
- * BENCH_KEEP_DIR (keep logs there), BENCH_CLIENT=undici (undici instead of the lean client).
+ * - raw: resizes/s and this process's CPU per resize, split by thread kind (main, libuv
+ *   pool `node`, `libvips worker`);
+ * - stack: requests/s and each process's CPU per request (user + system, from /proc), this
+ *   load generator's included, with the worker split by thread kind the same way, so the
+ *   worker's cost can be set against raw sharp's on the same minute of the same machine;
+ * - both: how busy the machine was (from /proc/stat).
+ *
+ * Thread kinds are read from /proc/<pid>/task, which forgets threads that exit, so the
+ * split can sum to less than the process total when libvips retires idle threads.
+ * Appends nothing.
+ *
+ * Options (env): BENCH_IMAGE (a path), BENCH_QUERY, BENCH_SECONDS per phase (default 10),
+ * BENCH_ROUNDS (default 2), BENCH_INFLIGHT (default 3 per core), BENCH_NODE_ARGS (e.g.
+ * '--cpu-prof' for every service), BENCH_KEEP_DIR (keep logs there), BENCH_CLIENT=undici
+ * (undici instead of the lean client, to see what a general-purpose client costs).
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { repoRoot } from '../harness/stack/process.ts';
+import { resize } from '../system/worker/resize.ts';
 import { closedLoop, type LeanTarget } from './lean-client.ts';
 import { startBenchStack } from './stack.ts';
-import { cpuSecondsOf } from './proc.ts';
+import { cpuSecondsOf, machineTicks, threadCpuMs } from './proc.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const image = readFileSync(process.env.BENCH_IMAGE ?? join(repoRoot, '..', 'shared', 'fixtures', 'images', '2569067123_aca715a2ee_o.jpg'));
 const query = process.env.BENCH_QUERY ?? 'width=320&format=jpeg';
-const inFlight = Number(process.env.BENCH_INFLIGHT ?? availableParallelism() * 3);
+const cores = availableParallelism();
+const inFlight = Number(process.env.BENCH_INFLIGHT ?? cores * 3);
 
 /** The same closed loop over undici, to measure what a general-purpose client costs. */
 async function undiciLoop(t: LeanTarget, apiUrl: string, durationS: number): Promise<number> {
@@ -39,22 +54,64 @@ async function undiciLoop(t: LeanTarget, apiUrl: string, durationS: number): Pro
   return ok;
 }
 
+/** What `npm run bench` compares with: `cores` resizes in flight in this process. */
+async function rawSharp(durationS: number): Promise<number> {
+  const params = { width: 320, fit: 'cover' as const, format: 'jpeg' as const };
+  const until = performance.now() + durationS * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: cores }, async () => {
+      while (performance.now() < until) {
+        await resize(image, params, 50_000_000);
+        done++;
+      }
+    }),
+  );
+  return done;
+}
+
+/** Runs `phase`, returning its count and the machine's busy share meanwhile. */
+async function measured(phase: () => Promise<number>) {
+  const m0 = machineTicks();
+  const n = await phase();
+  const m1 = machineTicks();
+  const busy = 1 - (m1.idle - m0.idle) / (m1.total - m0.total);
+  return { n, busy: `busy ${(busy * 100).toFixed(1)} %` };
+}
+
+const perThread = (before: Record<string, number>, after: Record<string, number>, n: number) =>
+  Object.entries(after)
+    .map(([kind, ms]) => `${kind} ${((ms - (before[kind] ?? 0)) / n).toFixed(2)}`)
+    .join(', ');
+
 const b = await startBenchStack({ dir: process.env.BENCH_KEEP_DIR, nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean) });
 try {
   const { stack } = b;
   const target = b.target(image, query);
   const run = async (s: number) => (process.env.BENCH_CLIENT === 'undici' ? undiciLoop(target, stack.apiUrl, s) : (await closedLoop(target, s, inFlight)).ok);
   const procs = { api: stack.apis[0]!, broker: stack.broker, worker: stack.workers[0]!, usage: stack.usage, identity: stack.identity };
-  await run(2);
-  const before = Object.fromEntries(Object.entries(procs).map(([k, p]) => [k, cpuSecondsOf(p.pid!)]));
-  const self0 = process.cpuUsage();
-  const ok = await run(seconds);
-  const self1 = process.cpuUsage(self0);
-  const rows: [string, number][] = Object.entries(procs).map(([k, p]) => [k, ((cpuSecondsOf(p.pid!) - before[k]!) * 1000) / ok]);
-  rows.push(['loadgen', (self1.user + self1.system) / 1000 / ok]);
-  console.log(`${image.length} bytes -> ${query}: ${(ok / seconds).toFixed(1)} resizes/s`);
-  for (const [k, ms] of rows) console.log(`${k.padEnd(9)} ${ms.toFixed(2)} ms/request`);
-  console.log(`total     ${rows.reduce((a, [, m]) => a + m, 0).toFixed(2)} ms/request`);
+  const workerPid = procs.worker.pid!;
+  console.log(`${image.length} bytes -> ${query}; ${rounds} rounds of ${seconds} s raw and stack phases; ${inFlight} requests in flight; CPU in ms per resize`);
+  await rawSharp(2);
+  await run(6); // until the services' hot paths are optimised (see bench/throughput.ts)
+  for (let i = 0; i < rounds; i++) {
+    const rawThreads = threadCpuMs(process.pid);
+    const self0 = process.cpuUsage();
+    const raw = await measured(() => rawSharp(seconds));
+    const self1 = process.cpuUsage(self0);
+    console.log(`raw    ${(raw.n / seconds).toFixed(1)}/s; ${((self1.user + self1.system) / 1000 / raw.n).toFixed(2)} (${perThread(rawThreads, threadCpuMs(process.pid), raw.n)}); ${raw.busy}`);
+
+    const before = Object.fromEntries(Object.entries(procs).map(([k, p]) => [k, cpuSecondsOf(p.pid!)]));
+    const workerThreads = threadCpuMs(workerPid);
+    const gen0 = process.cpuUsage();
+    const st = await measured(() => run(seconds));
+    const gen1 = process.cpuUsage(gen0);
+    const rows = Object.entries(procs).map(([k, p]) => [k, ((cpuSecondsOf(p.pid!) - before[k]!) * 1000) / st.n] as const);
+    const loadgen = (gen1.user + gen1.system) / 1000 / st.n;
+    const total = rows.reduce((a, [, ms]) => a + ms, loadgen);
+    console.log(`stack  ${(st.n / seconds).toFixed(1)}/s; ${total.toFixed(2)}: ${rows.map(([k, ms]) => `${k} ${ms.toFixed(2)}`).join(', ')}, loadgen ${loadgen.toFixed(2)}; ${st.busy}`);
+    console.log(`       worker by thread: ${perThread(workerThreads, threadCpuMs(workerPid), st.n)}`);
+  }
 } finally {
   await b.stop();
 }
