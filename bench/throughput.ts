@@ -8,7 +8,7 @@
  * reference image of ARCHITECTURE.md (a 1600x1306 JPEG of a few hundred KB, derived here
  * from that photo, since no fixture has those dimensions).
  *
- * Options (env): BENCH_SECONDS per phase (default 10), BENCH_ROUNDS (default 3), BENCH_QUERY,
+ * Options (env): BENCH_SECONDS per phase (default 5), BENCH_ROUNDS (default 6), BENCH_QUERY,
  * BENCH_NO_APPEND=1 to print without appending to RESULTS.md.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -22,8 +22,10 @@ import { resize } from '../system/worker/resize.ts';
 import { closedLoop } from './lean-client.ts';
 import { startBenchStack } from './stack.ts';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+// Many short rounds rather than a few long ones: the host's speed drifts by 10-20 % within
+// a minute, and the median of six ratios of neighbouring phases moves less than of three.
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
 const query = process.env.BENCH_QUERY ?? 'width=320&format=jpeg';
 const photoName = '2569067123_aca715a2ee_o.jpg';
 const photo = readFileSync(join(process.env.NINES_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures', 'images'), photoName));
@@ -91,7 +93,11 @@ async function main() {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 
 async function measure() {
   say(`bench: ${imageName} (${image.length} bytes) -> ${query}; ${rounds} rounds of ${seconds} s phases; ${cores} cores`);
