@@ -24,7 +24,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { repoRoot } from '../harness/stack/process.ts';
-import { resize } from '../system/worker/resize.ts';
+import { rawSharp, resizeParamsOf } from './raw-sharp.ts';
 import { closedLoop, type LeanTarget } from './lean-client.ts';
 import { startBenchStack } from './stack.ts';
 import { cpuSecondsOf, machineTicks, threadCpuMs } from './proc.ts';
@@ -54,22 +54,6 @@ async function undiciLoop(t: LeanTarget, apiUrl: string, durationS: number): Pro
   return ok;
 }
 
-/** What `npm run bench` compares with: `cores` resizes in flight in this process. */
-async function rawSharp(durationS: number): Promise<number> {
-  const params = { width: 320, fit: 'cover' as const, format: 'jpeg' as const };
-  const until = performance.now() + durationS * 1000;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: cores }, async () => {
-      while (performance.now() < until) {
-        await resize(image, params, 50_000_000);
-        done++;
-      }
-    }),
-  );
-  return done;
-}
-
 /** Runs `phase`, returning its count and the machine's busy share meanwhile. */
 async function measured(phase: () => Promise<number>) {
   const m0 = machineTicks();
@@ -92,12 +76,13 @@ try {
   const procs = { api: stack.apis[0]!, broker: stack.broker, worker: stack.workers[0]!, usage: stack.usage, identity: stack.identity };
   const workerPid = procs.worker.pid!;
   console.log(`${image.length} bytes -> ${query}; ${rounds} rounds of ${seconds} s raw and stack phases; ${inFlight} requests in flight; CPU in ms per resize`);
-  await rawSharp(2);
+  const params = resizeParamsOf(query);
+  await rawSharp(image, params, 2, cores);
   await run(6); // until the services' hot paths are optimised (see bench/throughput.ts)
   for (let i = 0; i < rounds; i++) {
     const rawThreads = threadCpuMs(process.pid);
     const self0 = process.cpuUsage();
-    const raw = await measured(() => rawSharp(seconds));
+    const raw = await measured(() => rawSharp(image, params, seconds, cores));
     const self1 = process.cpuUsage(self0);
     console.log(`raw    ${(raw.n / seconds).toFixed(1)}/s; ${((self1.user + self1.system) / 1000 / raw.n).toFixed(2)} (${perThread(rawThreads, threadCpuMs(process.pid), raw.n)}); ${raw.busy}`);
 

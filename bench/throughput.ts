@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { Pool } from 'undici';
 import * as hdr from 'hdr-histogram-js';
 import { repoRoot } from '../harness/stack/process.ts';
-import { resize } from '../system/worker/resize.ts';
+import { rawSharp, resizeParamsOf } from './raw-sharp.ts';
 import { closedLoop } from './lean-client.ts';
 import { startBenchStack } from './stack.ts';
 
@@ -34,21 +34,8 @@ let image = photo;
 let imageName = photoName;
 const say = (s: string) => process.stderr.write(`${s}\n`);
 
-/** Raw sharp, in this process: `cores` resizes in flight (what one worker process runs). */
-async function rawSharp(durationS: number): Promise<number> {
-  const params = { width: 320, fit: 'cover' as const, format: 'jpeg' as const };
-  const until = performance.now() + durationS * 1000;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: cores }, async () => {
-      while (performance.now() < until) {
-        await resize(image, params, 50_000_000);
-        done++;
-      }
-    }),
-  );
-  return done / durationS;
-}
+/** Raw sharp in this process (bench/raw-sharp.ts), in resizes per second. */
+const rawRate = async (durationS: number) => (await rawSharp(image, resizeParamsOf(query), durationS, cores)) / durationS;
 
 /** Open model: one request every 1/rate s on schedule, latency from the intended send time. */
 async function stackOpen(pool: Pool, path: string, key: string, rate: number, durationS: number) {
@@ -101,7 +88,7 @@ const median = (xs: number[]) => {
 
 async function measure() {
   say(`bench: ${imageName} (${image.length} bytes) -> ${query}; ${rounds} rounds of ${seconds} s phases; ${cores} cores`);
-  await rawSharp(2); // warm libvips
+  await rawRate(2); // warm libvips
 
   const b = await startBenchStack();
   try {
@@ -121,14 +108,14 @@ async function measure() {
     // The machine's speed drifts over minutes (shared hosts), so raw and stack phases
     // alternate and each stack phase is compared with the raw phases either side of it;
     // the figure is the median of those ratios.
-    const raws = [await rawSharp(seconds)];
+    const raws = [await rawRate(seconds)];
     const stacks: number[] = [];
     let errors = 0;
     for (let i = 0; i < rounds; i++) {
       const closed = await stackClosed(seconds);
       stacks.push(closed.rate);
       errors += closed.errors;
-      raws.push(await rawSharp(seconds));
+      raws.push(await rawRate(seconds));
       say(`round ${i + 1}: raw ${raws[i]!.toFixed(1)}, stack ${closed.rate.toFixed(1)}, raw ${raws[i + 1]!.toFixed(1)} resizes/s; ratio ${(closed.rate / ((raws[i]! + raws[i + 1]!) / 2)).toFixed(3)}`);
     }
     const ratios = stacks.map((s, i) => s / ((raws[i]! + raws[i + 1]!) / 2));
