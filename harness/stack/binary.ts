@@ -36,16 +36,3 @@ export class BinaryProcess extends Lifecycle {
     }
   }
 }
-
-/** A free TCP port on 127.0.0.1 (bound and released; fine for processes we start next). */
-export async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as import('node:net').AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}

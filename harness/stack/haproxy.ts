@@ -4,7 +4,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BinaryProcess, freePort } from './binary.ts';
+import { BinaryProcess } from './binary.ts';
+import { freePort } from './ports.ts';
 import { tool } from './tools.ts';
 
 export interface HaproxyLb {

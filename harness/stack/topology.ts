@@ -18,7 +18,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ManagedProcess } from './process.ts';
 import { launcher } from './launcher.ts';
-import { freePort } from './binary.ts';
+import { freePort } from './ports.ts';
 import { startConsulCluster, type ConsulCluster } from './consul-cluster.ts';
 import { startToxiproxy, type ToxiproxyServer } from './toxiproxy.ts';
 import { startHaproxy, type HaproxyLb } from './haproxy.ts';

@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
-import { BinaryProcess, freePort } from './binary.ts';
+import { BinaryProcess } from './binary.ts';
+import { freePort } from './ports.ts';
 import { tool } from './tools.ts';
 
 export interface ToxiproxyServer {
