@@ -10,8 +10,9 @@
  * hundred bytes per job whatever the image size.
  *
  * The worker hands the result back the same way (`PUT /blobs/<jobId>` with the reply
- * frame), so neither the image nor the result passes through the broker; the worker then
- * acks the job to the broker with a bare ack.
+ * frame), so neither the image nor the result passes through the broker. This server, which
+ * now has the result, acks the job to the broker (JobClient, on its next submission); a
+ * worker whose PUT gets 404 acks the job itself.
  *
  * A claim is valid while its job is pending: the api server removes it when the job
  * settles (reply, error or deadline), so a late or duplicate fetch gets 404, and a claim
@@ -45,8 +46,11 @@ export class BlobStore {
     /** The base URL workers reach this server at (through a proxy, in the harness). */
     private baseUrl: string,
     private readonly served?: Counter<'outcome'>,
-    /** Receives a reply frame a worker PUT here (the result, skipping the broker). */
-    private readonly onReply: (frame: Buffer) => void = () => undefined,
+    /**
+     * Receives a reply frame a worker PUT here (the result, skipping the broker); false
+     * when no request waits for it any more, which the worker hears as 404.
+     */
+    private readonly onReply: (frame: Buffer) => boolean = () => true,
   ) {}
 
   setBaseUrl(url: string): void {
@@ -110,11 +114,14 @@ export class BlobStore {
       at += chunk.copy(frame, at);
     });
     req.on('end', () => {
+      let taken: boolean;
       try {
-        this.onReply(frame.subarray(0, at));
+        taken = this.onReply(frame.subarray(0, at));
       } catch {
         return this.problem(res, 400, 'ERR_BAD_FRAME', 'Bad Request', 'the reply is not a readable frame');
       }
+      // Not taken (a duplicate, or its request just ended): the worker acks it itself.
+      if (!taken) return this.problem(res, 404, 'ERR_BLOB_GONE', 'Not Found', 'no request waits for this reply any more');
       this.served?.inc({ outcome: 'reply' });
       res.writeHead(204);
       res.end();

@@ -6,13 +6,19 @@
  *
  * While disconnected, pending jobs stay pending; on reconnect they are published again
  * (to the new leader, after a failover). Job ids make that idempotent on our side.
+ *
+ * It also acks to the broker the jobs whose replies workers handed it directly (ApiAck in
+ * system/lib/jobs.ts), on the next submission or alone after `ackDelayMs`. A republished
+ * frame may carry acks again: the broker ignores them for jobs it no longer holds or for
+ * another epoch; one for a job redelivered meanwhile frees that redelivery's credit early,
+ * and the redelivery ends at once anyway (its claim is gone).
  */
 import type { Bus } from '../lib/bus.ts';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { decodeFrame, encodeFrame, setFrameHeader } from '../lib/wire.ts';
 import { topics } from '../lib/topics.ts';
-import type { JobHeader, ReplyHeader } from '../lib/jobs.ts';
+import type { ApiAck, ApiAckMessage, JobHeader, ReplyHeader } from '../lib/jobs.ts';
 import { DeadlineExceededError, QueueUnavailableError } from './errors.ts';
 
 export interface Reply {
@@ -34,6 +40,10 @@ export class JobClient {
   private epoch = -1;
   private everConnected = false;
   private readonly replies: Counter<'outcome'>;
+  private readonly acksSent: Counter<'via'>;
+  /** Replies workers handed us directly, not yet acked to the broker (see ApiAck). */
+  private acks: ApiAck[] = [];
+  private ackTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly client: Bus,
@@ -42,7 +52,19 @@ export class JobClient {
     private readonly retryAfterS: number,
     /** How long a new job may wait for a broker connection (a failover) before a 503. */
     private readonly brokerWaitMs = 0,
+    /**
+     * How long an ack waits for a submission to ride on before it is sent alone. Under load
+     * a submission nearly always comes first, and the broker reads one message per job
+     * instead of two; when idle, the worker's credit comes back this much later.
+     */
+    private readonly ackDelayMs = 5,
   ) {
+    this.acksSent = new Counter({
+      name: 'nines_api_job_acks_total',
+      help: 'Acks sent to the broker for replies workers handed over directly, by how: riding on a job submission, or alone after the ack delay.',
+      labelNames: ['via'] as const,
+      registers: [registry],
+    });
     this.replies = new Counter({
       name: 'nines_api_queue_replies_total',
       help: 'Replies from the queue by outcome: matched, unknown_job (duplicate or late), stale_epoch.',
@@ -94,6 +116,10 @@ export class JobClient {
       deadlineMs = Math.max(1, header.deadline - Date.now());
     }
     return new Promise<Reply>((resolve, reject) => {
+      if (this.acks.length > 0) {
+        this.acksSent.inc({ via: 'submission' }, this.acks.length);
+        header = { ...header, acks: this.takeAcks() };
+      }
       const frame = frameWithImage ? setFrameHeader(frameWithImage, header) : encodeFrame(header);
       const timer = setTimeout(() => {
         this.pending.delete(header.jobId);
@@ -128,26 +154,62 @@ export class JobClient {
     this.onReply(header, body);
   }
 
-  onReply(header: ReplyHeader, body: Buffer): void {
+  /**
+   * A reply a worker handed us directly (the claim check's PUT): settled like any other,
+   * then acked to the broker by us, since the worker does not ack a reply we took. False
+   * when no request waits for it (duplicate, late, old epoch): then the worker acks.
+   */
+  onDirectReplyFrame(frame: Buffer): boolean {
+    const { header, body } = decodeFrame<ReplyHeader>(frame);
+    if (!this.onReply(header, body)) return false;
+    this.acks.push({ jobId: header.jobId, epoch: header.epoch });
+    this.ackTimer ??= setTimeout(() => this.sendAcks(), this.ackDelayMs);
+    return true;
+  }
+
+  /** Settles the job the reply is for; false when it is not believed or nobody waits. */
+  onReply(header: ReplyHeader, body: Buffer): boolean {
     if (header.epoch < this.epoch) {
       this.replies.inc({ outcome: 'stale_epoch' });
       this.log.warn({ jobId: header.jobId, epoch: header.epoch, current: this.epoch }, 'reply from an old epoch dropped');
-      return;
+      return false;
     }
     this.epoch = header.epoch;
     const p = this.settle(header.jobId);
     if (!p) {
       this.replies.inc({ outcome: 'unknown_job' });
-      return;
+      return false;
     }
     this.replies.inc({ outcome: 'matched' });
     if (header.type === 'rejected') p.reject(new QueueUnavailableError(header.reason, header.retryAfterS));
     else p.resolve({ header, body });
+    return true;
   }
 
-  /** Fails every pending job (shutdown). */
+  /** Fails every pending job and sends the acks still held (shutdown). */
   failAll(err: Error): void {
     for (const id of [...this.pending.keys()]) this.settle(id)?.reject(err);
+    this.sendAcks();
+  }
+
+  private takeAcks(): ApiAck[] {
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    const acks = this.acks;
+    this.acks = [];
+    return acks;
+  }
+
+  /**
+   * Acks with no submission to ride on. Lost if the broker is unreachable now: the broker
+   * then redelivers those jobs after its timeout, and the worker finds the claim gone (404)
+   * and acks them itself. Nothing is lost but a little work.
+   */
+  private sendAcks(): void {
+    if (this.acks.length === 0) return;
+    this.acksSent.inc({ via: 'alone' }, this.acks.length);
+    const msg: ApiAckMessage = { acks: this.takeAcks() };
+    this.client.publish(topics.jobAcks, JSON.stringify(msg), { qos: 0 });
   }
 
   private settle(jobId: string): Pending | undefined {

@@ -29,7 +29,7 @@ await runService({
       log: log.child({ module: 'mqtt' }),
       subscriptions: [topics.apiReply(config.id), topics.usageAck(config.id)],
     });
-    const jobs = new JobClient(mqtt, log.child({ module: 'jobs' }), registry, config.retryAfterS, config.brokerWaitMs);
+    const jobs = new JobClient(mqtt, log.child({ module: 'jobs' }), registry, config.retryAfterS, config.brokerWaitMs, config.ackDelayMs);
     const batcher = new UsageBatcher(mqtt, { apiId: config.id, ...config.usage, maxAgeMs: config.usage.batchMaxMs, maxRecords: config.usage.batchMaxRecords }, log.child({ module: 'usage' }), registry);
     const replyTopic = topics.apiReply(config.id);
     const ackTopic = topics.usageAck(config.id);
@@ -50,7 +50,7 @@ await runService({
       labelNames: ['outcome'] as const,
       registers: [registry],
     });
-    const blobs = new BlobStore(pool, '', blobsServed, (frame) => jobs.onReplyFrame(frame));
+    const blobs = new BlobStore(pool, '', blobsServed, (frame) => jobs.onDirectReplyFrame(frame));
     const blobHttp = await listen(blobs.handler, config.host, config.blob.port);
     blobs.setBaseUrl(config.blob.url ?? blobHttp.url);
     const frames = frameAllocator(pool, config.claimCheckBytes);

@@ -13,7 +13,7 @@ import type { Registry } from 'prom-client';
 import type { BrokerConfig } from '../lib/config.ts';
 import { decodeFrame, encodeFrame, setFrameHeader } from '../lib/wire.ts';
 import { isApiReply, topics } from '../lib/topics.ts';
-import type { AckMessage, DispatchHeader, JobHeader, ReadyMessage, RejectedReply, ReplyHeader } from '../lib/jobs.ts';
+import type { AckMessage, ApiAck, ApiAckMessage, DispatchHeader, JobHeader, ReadyMessage, RejectedReply, ReplyHeader } from '../lib/jobs.ts';
 import { listen, metricsHandler } from '../lib/http/server.ts';
 import { NotFoundError, problemHandler } from '../lib/http/problem.ts';
 import { JobQueue, type QueuedJob } from './queue.ts';
@@ -88,6 +88,17 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
   const connected = new Set<Client>();
   broker.on('client', (c) => connected.add(c));
 
+  // Acks from an api server for replies it got straight from workers (jobs.ts ApiAck).
+  const ackByApi = (apiId: string, acks: unknown) => {
+    if (acks === undefined) return;
+    if (!Array.isArray(acks) || acks.length > 1024) throw new Error('acks must be an array of at most 1024');
+    const epoch = epochNow();
+    for (const a of acks as ApiAck[]) {
+      if (typeof a?.jobId !== 'string' || typeof a.epoch !== 'number') throw new Error('an ack needs jobId and epoch');
+      if (a.epoch === epoch && queue.ackByApi(apiId, a.jobId)) m.jobs.inc({ outcome: 'acked' });
+    }
+  };
+
   // Intercept queue traffic before aedes routes it. Auth has already run (installAuth
   // wraps authorizePublish); here we only act on the queue topics.
   const authorize = broker.authorizePublish;
@@ -100,9 +111,13 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
           const frame = packet.payload as Buffer;
           const { header } = decodeFrame<JobHeader>(frame);
           if (header.replyTo !== p.id) throw new Error(`replyTo ${header.replyTo} is not the publisher ${p.id}`);
+          const { acks, ...job } = header;
+          ackByApi(p.id, acks);
           m.jobs.inc({ outcome: 'accepted' });
           // The frame is kept whole: dispatch rewrites its header in place (no image copy).
-          queue.submit(header, frame);
+          queue.submit(job, frame);
+        } else if (p.role === 'api' && packet.topic === topics.jobAcks) {
+          ackByApi(p.id, (JSON.parse(String(packet.payload)) as ApiAckMessage).acks ?? []);
         } else if (p.role === 'worker' && isApiReply(packet.topic)) {
           // A worker's reply passes through here on its way to the api server: it is the
           // job's ack (sent after the work, before the api has it, as a separate ack was),

@@ -111,6 +111,18 @@ export class JobQueue {
     return true;
   }
 
+  /**
+   * The job's api server has its reply (it came straight from the worker): free the credit
+   * of whichever worker holds it. Only the job's own api server can ack it this way.
+   */
+  ackByApi(apiId: string, jobId: string): boolean {
+    for (const [workerId, slot] of this.workers) {
+      const entry = slot.inflight.get(jobId);
+      if (entry) return entry.job.header.replyTo === apiId && this.ack(workerId, jobId);
+    }
+    return false;
+  }
+
   /** The worker is gone: everything it held goes back to the head of the queue, in order. */
   workerLost(workerId: string): void {
     const slot = this.workers.get(workerId);

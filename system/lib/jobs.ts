@@ -36,6 +36,25 @@ export interface JobHeader {
   params: ResizeParams;
   /** Set for images at or above the api's claim-check size: the frame has no body. */
   blob?: BlobClaim;
+  /** Acks riding on this submission (see ApiAck); the broker takes them off before queueing. */
+  acks?: ApiAck[];
+}
+
+/**
+ * A job whose reply reached its api server straight from the worker (the claim check's
+ * `PUT`): the broker frees the worker's credit for it, as a worker's ack would. The api
+ * server, which has the result, is the one that knows the job is done; it sends these on
+ * its next submission or, when none comes within a few milliseconds, on `nines/jobs/acks`.
+ */
+export interface ApiAck {
+  jobId: string;
+  /** The epoch of the dispatch (from the reply): acks for another leadership are ignored. */
+  epoch: number;
+}
+
+/** api -> broker on `nines/jobs/acks`: acks with no submission to ride on. */
+export interface ApiAckMessage {
+  acks: ApiAck[];
 }
 
 /** broker -> worker on `nines/workers/<id>/jobs`; body: the image (or a claim in `blob`). */
@@ -45,7 +64,7 @@ export interface DispatchHeader extends JobHeader {
   attempt: number;
 }
 
-/** worker -> broker on `nines/workers/<id>/ack`. */
+/** worker -> broker on `nines/workers/<id>/ack`: a job whose reply did not go to the api directly. */
 export interface AckMessage {
   jobId: string;
   epoch: number;

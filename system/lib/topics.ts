@@ -3,10 +3,13 @@
  * enforces `mayPublish` / `maySubscribe` for each authenticated client, so a role can only
  * touch its own topics (a worker cannot read an api server's replies, for instance).
  *
- *   nines/jobs/submit                 api    -> broker  frame: JobHeader + image
+ *   nines/jobs/submit                 api    -> broker  frame: JobHeader + image (+ acks riding along)
+ *   nines/jobs/acks                   api    -> broker  JSON: { acks: [{ jobId, epoch }] } (replies the
+ *                                     api got from workers directly, with no submission to ride on)
  *   nines/workers/<id>/ready          worker -> broker  JSON: { capacity }
  *   nines/workers/<id>/jobs           broker -> worker  frame: DispatchHeader + image
- *   nines/workers/<id>/ack            worker -> broker  JSON: { jobId, epoch } (a job with no reply)
+ *   nines/workers/<id>/ack            worker -> broker  JSON: { jobId, epoch } (a job whose reply did
+ *                                     not reach the api directly and did not pass the broker either)
  *   nines/api/<id>/reply              worker|broker -> api  frame: ReplyHeader + image; from a
  *                                     worker it is also the job's ack (the broker sees it pass)
  *   nines/usage/batches               api    -> usage   JSON: UsageBatch
@@ -17,6 +20,7 @@ export type Role = (typeof roles)[number];
 
 export const topics = {
   submit: 'nines/jobs/submit',
+  jobAcks: 'nines/jobs/acks',
   workerReady: (id: string) => `nines/workers/${id}/ready`,
   workerJobs: (id: string) => `nines/workers/${id}/jobs`,
   workerAck: (id: string) => `nines/workers/${id}/ack`,
@@ -56,7 +60,7 @@ export function mayPublish(p: Principal, topic: string): boolean {
   const s = segments(topic);
   switch (p.role) {
     case 'api':
-      return topic === topics.submit || topic === topics.usageBatches;
+      return topic === topics.submit || topic === topics.jobAcks || topic === topics.usageBatches;
     case 'worker':
       if (topic === topics.workerReady(p.id) || topic === topics.workerAck(p.id)) return true;
       // A worker answers whichever api server asked, so it may publish to any reply topic.

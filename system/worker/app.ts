@@ -1,9 +1,11 @@
 /**
  * A worker: takes jobs from its broker topic up to its credit, fetches claim-checked images
  * from the api server that holds them, resizes up to `concurrency` of them at once with
- * sharp (the cores it is given), and publishes the image to the requesting api server's
- * reply topic. The broker takes that reply as the ack that frees the credit, so a worker
- * that dies mid-job leaves the job unacked, and the broker redelivers it.
+ * sharp (the cores it is given), and hands the image back to the requesting api server
+ * (directly for a claim-checked job, else on its reply topic through the broker). Whoever
+ * learns first that the api has the reply acks the job to the broker — the api for a direct
+ * reply, the broker itself for one passing through — so a worker that dies mid-job leaves
+ * the job unacked, and the broker redelivers it.
  */
 import express from 'express';
 import { Counter, Histogram, Gauge, type Registry } from 'prom-client';
@@ -104,15 +106,16 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
 
   /**
    * Delivers the reply and frees the credit. A claim-checked job's reply goes straight back
-   * to the api that holds the claim, then a bare ack goes to the broker; otherwise (or when
-   * that api cannot be reached) the reply goes through the broker, which takes it as the
-   * ack as it passes. A job with no one to answer gets a bare ack.
+   * to the api that holds the claim, which then acks the job to the broker for us (it has
+   * the result; jobs.ts ApiAck). Otherwise (or when that api cannot be reached) the reply
+   * goes through the broker, which takes it as the ack as it passes. A job with no one to
+   * answer — the api no longer waits — gets a bare ack from us.
    */
   const finish = async (job: DispatchHeader, reply: Buffer | undefined) => {
     if (reply && job.blob) {
       try {
-        await blobs.reply(job.blob, reply, job.deadline);
-        reply = undefined; // delivered, or the api no longer waits: either way, just ack
+        if ((await blobs.reply(job.blob, reply, job.deadline)) === 'delivered') return;
+        reply = undefined; // the api no longer waits: just ack
       } catch (err) {
         log.warn({ err, jobId: job.jobId }, 'reply not handed to the api directly; sending it through the broker');
       }

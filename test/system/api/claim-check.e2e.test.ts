@@ -41,6 +41,29 @@ test('a large image is fetched by the worker from the api (claim check) and its 
   assert.equal(await metric(s.apiUrl, 'nines_api_blobs_served_total', 'outcome="ok"'), okBefore + 1, 'the small image rode in the job');
 });
 
+test("the api acks a reply a worker handed it directly, so the broker frees the worker's credit without a worker ack", async () => {
+  const acked = () => metric(s.brokerHttpUrl, 'nines_broker_jobs_total', 'outcome="acked"');
+  const redelivered = () => metric(s.brokerHttpUrl, 'nines_broker_jobs_total', 'outcome="redelivered"');
+  const [ackedBefore, redeliveredBefore] = [await acked(), await redelivered()];
+  // One at a time: no submission follows within the ack delay, so each ack goes alone on
+  // nines/jobs/acks; then a burst, where most ride on the next submission.
+  for (let i = 0; i < 3; i++) {
+    const r = await resizeReq(s, large, { query: 'width=50' });
+    assert.equal(r.status, 200);
+    await r.arrayBuffer();
+  }
+  const burst = await Promise.all(Array.from({ length: 8 }, () => resizeReq(s, large, { query: 'width=50' })));
+  for (const r of burst) {
+    assert.equal(r.status, 200);
+    await r.arrayBuffer();
+  }
+  await new Promise((r) => setTimeout(r, 200)); // past the ack delay
+  assert.equal(await acked(), ackedBefore + 11, 'every job acked once');
+  assert.equal(await redelivered(), redeliveredBefore, 'and none redelivered for want of an ack');
+  const status = (await (await fetch(`${s.brokerHttpUrl}/status`)).json()) as { inflight: number };
+  assert.equal(status.inflight, 0, 'no credit left held');
+});
+
 test('many large images in flight at once each come back as themselves (pooled buffers are not mixed up)', async () => {
   const a = fixture('Landscape_1.jpg');
   const b = fixture('Portrait_1.jpg');

@@ -86,6 +86,20 @@ test('an ack for an unknown job changes nothing', () => {
   assert.equal(h.q.ack('w9', 'nope'), false);
 });
 
+test("the job's own api server can ack it for the worker that holds it; no other api can", () => {
+  const h = harness();
+  h.q.workerReady('w1', 1);
+  h.q.workerReady('w2', 1);
+  for (const id of ['a', 'b', 'c']) h.q.submit(h.job(id), Buffer.alloc(1));
+  assert.deepEqual(h.sent, [['w1', 'a'], ['w2', 'b']]);
+  assert.equal(h.q.ackByApi('a2', 'b'), false, 'a2 did not submit b');
+  assert.equal(h.q.inflight, 2);
+  assert.equal(h.q.ackByApi('a1', 'b'), true);
+  assert.deepEqual(h.sent.at(-1), ['w2', 'c'], "w2's credit came back and c went there");
+  assert.equal(h.q.ackByApi('a1', 'b'), false, 'a second ack changes nothing');
+  assert.equal(h.q.ackByApi('a1', 'nope'), false);
+});
+
 test('within the worker grace period jobs are queued, not refused, while no worker is connected', () => {
   const h = harness({ workerGraceMs: 2000 });
   h.q.submit(h.job('a'), Buffer.alloc(1));

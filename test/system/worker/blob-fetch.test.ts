@@ -20,10 +20,11 @@ after(() => {
   }
 });
 
-async function blobServer() {
+/** `taken`: what the api answers a reply (false: no request waits for it any more). */
+async function blobServer(taken = true) {
   const pool = new BufferPool(1 << 24);
   const replies: Buffer[] = [];
-  const store = new BlobStore(pool, '', undefined, (frame) => replies.push(Buffer.from(frame)));
+  const store = new BlobStore(pool, '', undefined, (frame) => (replies.push(Buffer.from(frame)), taken));
   const server = createServer(store.handler);
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -122,4 +123,12 @@ test('a result PUT back on the claim reaches the api; after the job settles it i
   assert.equal(await f.reply(claim, frame, soon()), 'gone');
   assert.equal(s.replies.length, 1);
   assert.equal(s.connections(), 1, 'fetch and replies shared one keep-alive connection');
+});
+
+test('a reply the api does not take (nobody waits for it) is gone, so the worker acks it itself', async (t) => {
+  const s = await blobServer(false);
+  const f = fetcher(t);
+  const claim = s.put('r2', randomBytes(80_000));
+  assert.equal(await f.reply(claim, randomBytes(1000), soon()), 'gone');
+  assert.equal(s.replies.length, 1, 'the api saw the reply');
 });
