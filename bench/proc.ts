@@ -1,10 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux, USER_HZ = 100). */
-export function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** User + system CPU seconds in a /proc `stat` line (process or thread; Linux, USER_HZ = 100). */
+function cpuSecondsIn(stat: string): number {
+  // The name in parentheses may hold spaces: fields are counted after its closing one.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+export function cpuSecondsOf(pid: number): number {
+  return cpuSecondsIn(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
 /** The machine's idle and total CPU ticks so far, from /proc/stat (idle includes iowait). */
@@ -28,8 +33,7 @@ export function threadCpuMs(pid: number): Record<string, number> {
       continue; // exited between the listing and the read
     }
     const kind = Number(tid) === pid ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    out[kind] = (out[kind] ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10;
+    out[kind] = (out[kind] ?? 0) + cpuSecondsIn(stat) * 1000;
   }
   return out;
 }
