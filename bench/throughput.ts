@@ -35,7 +35,8 @@ let imageName = photoName;
 const say = (s: string) => process.stderr.write(`${s}\n`);
 
 /** Raw sharp in this process (bench/raw-sharp.ts), in resizes per second. */
-const rawRate = async (durationS: number) => (await rawSharp(image, resizeParamsOf(query), durationS, cores)) / durationS;
+const rawParams = resizeParamsOf(query);
+const rawRate = async (durationS: number) => (await rawSharp(image, rawParams, durationS, cores)) / durationS;
 
 /** Open model: one request every 1/rate s on schedule, latency from the intended send time. */
 async function stackOpen(pool: Pool, path: string, key: string, rate: number, durationS: number) {

@@ -15,8 +15,8 @@ import { readFileSync } from 'node:fs';
 
 const handedOut = new Set<number>();
 
-/** [first, last] of the range we pick from: below the kernel's ephemeral ports. */
-function range(): [number, number] {
+/** [first, last] of the range we pick from: below the kernel's ephemeral ports (read once). */
+const [first, last] = ((): [number, number] => {
   let ephemeralLow = 32768;
   try {
     ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || ephemeralLow;
@@ -24,7 +24,7 @@ function range(): [number, number] {
     // not Linux: keep the IANA-ish default
   }
   return [Math.max(1024, ephemeralLow - 12_000), ephemeralLow - 1];
-}
+})();
 
 function canBind(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -36,7 +36,6 @@ function canBind(port: number): Promise<boolean> {
 
 /** A TCP port on 127.0.0.1 that is free now, outside the ephemeral range, and new to this process. */
 export async function freePort(): Promise<number> {
-  const [first, last] = range();
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = first + Math.floor(Math.random() * (last - first + 1));
     if (handedOut.has(port)) continue;
