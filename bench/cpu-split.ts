@@ -74,8 +74,20 @@ try {
   const { stack } = b;
   const target = b.target(image, query);
   const run = async (s: number) => (process.env.BENCH_CLIENT === 'undici' ? undiciLoop(target, stack.apiUrl, s) : (await closedLoop(target, s, inFlight)).ok);
-  const procs = { api: stack.apis[0]!, broker: stack.broker, worker: stack.workers[0]!, usage: stack.usage, identity: stack.identity };
-  const workerPid = procs.worker.pid!;
+  const workerPids = stack.workers.map((w) => w.pid!);
+  // CPU seconds per process kind; the workers (one per core by default) summed.
+  const procs: Record<string, () => number> = {
+    api: () => cpuSecondsOf(stack.apis[0]!.pid!),
+    broker: () => cpuSecondsOf(stack.broker.pid!),
+    worker: () => workerPids.reduce((a, pid) => a + cpuSecondsOf(pid), 0),
+    usage: () => cpuSecondsOf(stack.usage.pid!),
+    identity: () => cpuSecondsOf(stack.identity.pid!),
+  };
+  const workerThreads = () => {
+    const sum: Record<string, number> = {};
+    for (const pid of workerPids) for (const [k, ms] of Object.entries(threadCpuMs(pid))) sum[k] = (sum[k] ?? 0) + ms;
+    return sum;
+  };
   console.log(`${image.length} bytes -> ${query}; ${rounds} rounds of ${seconds} s raw and stack phases; ${inFlight} requests in flight; CPU in ms per resize`);
   const params = resizeParamsOf(query);
   await rawSharp(image, params, 2, cores);
@@ -87,16 +99,16 @@ try {
     const self1 = process.cpuUsage(self0);
     console.log(`raw    ${(raw.n / seconds).toFixed(1)}/s; ${((self1.user + self1.system) / 1000 / raw.n).toFixed(2)} (${perThread(rawThreads, threadCpuMs(process.pid), raw.n)}); ${raw.busy}`);
 
-    const before = Object.fromEntries(Object.entries(procs).map(([k, p]) => [k, cpuSecondsOf(p.pid!)]));
-    const workerThreads = threadCpuMs(workerPid);
+    const before = Object.fromEntries(Object.entries(procs).map(([k, cpu]) => [k, cpu()]));
+    const workerThreads0 = workerThreads();
     const gen0 = process.cpuUsage();
     const st = await measured(() => run(seconds));
     const gen1 = process.cpuUsage(gen0);
-    const rows = Object.entries(procs).map(([k, p]) => [k, ((cpuSecondsOf(p.pid!) - before[k]!) * 1000) / st.n] as const);
+    const rows = Object.entries(procs).map(([k, cpu]) => [k, ((cpu() - before[k]!) * 1000) / st.n] as const);
     const loadgen = (gen1.user + gen1.system) / 1000 / st.n;
     const total = rows.reduce((a, [, ms]) => a + ms, loadgen);
     console.log(`stack  ${(st.n / seconds).toFixed(1)}/s; ${total.toFixed(2)}: ${rows.map(([k, ms]) => `${k} ${ms.toFixed(2)}`).join(', ')}, loadgen ${loadgen.toFixed(2)}; ${st.busy}`);
-    console.log(`       worker by thread: ${perThread(workerThreads, threadCpuMs(workerPid), st.n)}`);
+    console.log(`       worker by thread: ${perThread(workerThreads0, workerThreads(), st.n)}`);
   }
 } finally {
   await b.stop();

@@ -12,9 +12,15 @@ export function cpuSecondsOf(pid: number): number {
   return cpuSecondsIn(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
-/** The machine's idle and total CPU ticks so far, from /proc/stat (idle includes iowait). */
-export function machineTicks(): { idle: number; total: number } {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+/**
+ * Idle and total CPU ticks so far, from /proc/stat (idle includes iowait): the whole
+ * machine's, or one CPU's.
+ */
+export function machineTicks(cpu?: number): { idle: number; total: number } {
+  const name = cpu === undefined ? 'cpu' : `cpu${cpu}`;
+  const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`${name} `));
+  if (!line) throw new Error(`/proc/stat has no ${name} line`);
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
   return { idle: f[3]! + f[4]!, total: f.reduce((a, b) => a + b, 0) };
 }
 

@@ -1,8 +1,10 @@
 /**
- * The baseline both stack benchmarks compare with: raw sharp in this process, through the
- * worker's own `resize()` with the parameters the stack is asked for, `inFlight` resizes at
- * once (what one worker given that many cores runs).
+ * The baseline the stack benchmarks compare with: raw sharp, through the worker's own
+ * `resize()` with the parameters the stack is asked for, `inFlight` resizes at once (what
+ * one worker given that many cores runs) — in this process, or in child processes.
  */
+import { execFileSync, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { resize } from '../system/worker/resize.ts';
 import { parseResizeQuery } from '../system/api/params.ts';
 import type { ResizeParams } from '../system/lib/jobs.ts';
@@ -28,4 +30,51 @@ export async function rawSharp(image: Buffer, params: ResizeParams, durationS: n
     }),
   );
   return done;
+}
+
+export interface RawPhase {
+  /** Resizes done in the phase, and the CPU milliseconds they took. */
+  n: number;
+  cpuMs: number;
+}
+
+export interface RawProcesses {
+  /** One phase of `seconds` in every process at once; their counts and CPU summed. */
+  run(seconds: number): Promise<RawPhase>;
+  stop(): void;
+}
+
+/**
+ * `count` child processes each running raw sharp with `inFlight` resizes at once, pinned to
+ * `cpus[i]` when given (`taskset`, every thread; threads started later inherit it). Sharp
+ * run this way is a stronger baseline than in one process: on this project's 2-core machine
+ * two processes with one resize each did 1.2–1.3 × the resizes of one process with two
+ * (bench/RESULTS.md).
+ */
+export async function startRawProcesses(image: Buffer, params: ResizeParams, count: number, inFlight: number, cpus?: string[]): Promise<RawProcesses> {
+  const children = Array.from({ length: count }, () =>
+    fork(fileURLToPath(new URL('./raw-child.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], serialization: 'advanced' }),
+  );
+  const reply = <T>(c: (typeof children)[number]) => new Promise<T>((resolve) => c.once('message', (m) => resolve(m as T)));
+  await Promise.all(
+    children.map((c, i) => {
+      const ready = reply<string>(c);
+      c.send({ image, params, inFlight });
+      if (cpus?.[i] !== undefined) execFileSync('taskset', ['-a', '-p', '-c', cpus[i]!, String(c.pid)], { stdio: 'ignore' });
+      return ready;
+    }),
+  );
+  return {
+    async run(seconds) {
+      const phases = await Promise.all(
+        children.map((c) => {
+          const r = reply<RawPhase>(c);
+          c.send({ seconds });
+          return r;
+        }),
+      );
+      return phases.reduce((a, p) => ({ n: a.n + p.n, cpuMs: a.cpuMs + p.cpuMs }), { n: 0, cpuMs: 0 });
+    },
+    stop: () => children.forEach((c) => c.kill()),
+  };
 }

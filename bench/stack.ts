@@ -1,7 +1,11 @@
 /**
- * What the stack benchmarks share: the embedded stack started for measuring (one worker
- * given every core, admission limits out of the way, one tenant with no rate limit), the
- * resize request they send.
+ * What the stack benchmarks share: the embedded stack started for measuring (unless told
+ * otherwise one worker process per core with one job in flight each, admission limits out
+ * of the way, one tenant with no rate limit), the resize request they send.
+ *
+ * One process per core rather than one worker with `cores` jobs: sharp did 1.2-1.3 x the
+ * resizes as two processes than as two resizes in one process on this project's 2-core
+ * machine, and the stack 1.03-1.04 x (same-minute A/B, bench/RESULTS.md).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -18,12 +22,12 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(o: { dir?: string; nodeArgs?: string[] } = {}): Promise<BenchStack> {
+export async function startBenchStack(o: { dir?: string; nodeArgs?: string[]; workers?: number; workerConcurrency?: number } = {}): Promise<BenchStack> {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'nines-bench-'));
   const stack = await startLocalStack({
     dir,
-    workers: 1,
-    workerConcurrency: availableParallelism(),
+    workers: o.workers ?? availableParallelism(),
+    workerConcurrency: o.workerConcurrency ?? 1,
     logLevel: 'warn',
     nodeArgs: o.nodeArgs,
     env: { api: { NINES_API_MAX_INFLIGHT: '256', NINES_API_TENANT_MAX_INFLIGHT: '256' } },

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { Pool } from 'undici';
 import * as hdr from 'hdr-histogram-js';
 import { repoRoot } from '../harness/stack/process.ts';
-import { rawSharp, resizeParamsOf } from './raw-sharp.ts';
+import { rawSharp, resizeParamsOf, startRawProcesses } from './raw-sharp.ts';
 import { closedLoop } from './lean-client.ts';
 import { startBenchStack } from './stack.ts';
 
@@ -93,6 +93,11 @@ async function measure() {
   say(`bench: ${imageName} (${image.length} bytes) -> ${query}; ${warmupS} s warm-up, ${rounds} rounds of ${seconds} s phases; ${cores} cores`);
   await rawRate(2); // warm libvips
 
+  // Sharp is faster as one process per core than as `cores` resizes in one process (1.2-1.3 x
+  // here), so the stack runs one worker process per core (bench/stack.ts), and the report
+  // sets it against both: the issue's baseline, raw sharp in this process, and raw sharp as
+  // one process per core, the strongest way to run sharp alone on this machine.
+  const procs = await startRawProcesses(image, rawParams, cores, 1);
   const b = await startBenchStack();
   try {
     const { stack, apiKey } = b;
@@ -100,34 +105,47 @@ async function measure() {
     const path = `/v1/resize?${query}`;
     const target = b.target(image, query);
     // Closed loop over the lean client (bench/lean-client.ts), so the generator takes little
-    // of the CPU the stack is measured on; enough in flight to keep the worker busy.
+    // of the CPU the stack is measured on; enough in flight to keep the workers busy.
     const stackClosed = async (durationS: number) => {
       const r = await closedLoop(target, durationS, cores * 3);
       return { rate: r.ok / durationS, errors: r.errors };
     };
+    const procsRate = async (durationS: number) => (await procs.run(durationS)).n / durationS;
+    await procsRate(2);
     // Warm until the JIT has settled. At ~60 requests/s the services' hot paths take tens
     // of seconds to reach optimised code: the api's CPU per request fell from 6.1 to 4.6,
     // 4.1, 3.5 and 3.1 ms over the first five 10 s windows of a closed loop, then held
     // (bench/RESULTS.md). A service in production runs for days; the figure is its steady state.
     await stackClosed(warmupS);
-    // The machine's speed drifts over minutes (shared hosts), so raw and stack phases
-    // alternate and each stack phase is compared with the raw phases either side of it;
-    // the figure is the median of those ratios.
+    // The machine's speed drifts over minutes (shared hosts), so the phases alternate
+    // (raw in-process, stack, raw processes, raw in-process, ...) and each stack phase is
+    // compared with the raw phases of each kind either side of it; the figures are the
+    // medians of those ratios.
     const raws = [await rawRate(seconds)];
+    const procRaws = [await procsRate(seconds)];
     const stacks: number[] = [];
     let errors = 0;
     for (let i = 0; i < rounds; i++) {
       const closed = await stackClosed(seconds);
       stacks.push(closed.rate);
       errors += closed.errors;
+      procRaws.push(await procsRate(seconds));
       raws.push(await rawRate(seconds));
-      say(`round ${i + 1}: raw ${raws[i]!.toFixed(1)}, stack ${closed.rate.toFixed(1)}, raw ${raws[i + 1]!.toFixed(1)} resizes/s; ratio ${(closed.rate / ((raws[i]! + raws[i + 1]!) / 2)).toFixed(3)}`);
+      say(
+        `round ${i + 1}: stack ${closed.rate.toFixed(1)} resizes/s; raw in-process ${raws[i]!.toFixed(1)}, ${raws[i + 1]!.toFixed(1)}: ratio ${(closed.rate / ((raws[i]! + raws[i + 1]!) / 2)).toFixed(3)}; ` +
+          `raw processes ${procRaws[i]!.toFixed(1)}, ${procRaws[i + 1]!.toFixed(1)}: ratio ${(closed.rate / ((procRaws[i]! + procRaws[i + 1]!) / 2)).toFixed(3)}`,
+      );
     }
-    const ratios = stacks.map((s, i) => s / ((raws[i]! + raws[i + 1]!) / 2));
+    const ratioAgainst = (xs: number[]) => stacks.map((s, i) => s / ((xs[i]! + xs[i + 1]!) / 2));
+    const ratios = ratioAgainst(raws);
+    const procRatios = ratioAgainst(procRaws);
     const ratio = median(ratios);
+    const procRatio = median(procRatios);
     const raw = median(raws);
+    const procRaw = median(procRaws);
     const closed = { rate: median(stacks), errors };
-    say(`ratio stack/raw: median ${ratio.toFixed(3)} (${ratios.map((r) => r.toFixed(3)).join(', ')})`);
+    say(`ratio stack/raw in-process: median ${ratio.toFixed(3)} (${ratios.map((r) => r.toFixed(3)).join(', ')})`);
+    say(`ratio stack/raw processes: median ${procRatio.toFixed(3)} (${procRatios.map((r) => r.toFixed(3)).join(', ')})`);
 
     const rate = Math.max(1, Math.round(closed.rate * 0.7));
     const open = await stackOpen(pool, path, apiKey, rate, Math.max(10, seconds));
@@ -138,18 +156,21 @@ async function measure() {
     const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
     const row = [
       `\n### ${date} UTC — ${cpu}, ${cores} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`,
-      `Image \`${imageName}\` (${image.length} bytes) → \`${query}\`; ${warmupS} s warm-up, then ${seconds} s per phase, ${rounds} rounds; one worker with ${cores} jobs in flight, one api, one broker, and this load generator, all on the same ${cores} cores.\n`,
+      `Image \`${imageName}\` (${image.length} bytes) → \`${query}\`; ${warmupS} s warm-up, then ${seconds} s per phase, ${rounds} rounds; ${cores} worker processes with one job in flight each, one api, one broker, and this load generator, all on the same ${cores} cores.\n`,
       `| measure | value |`,
       `|---|---|`,
       `| raw sharp in-process, ${rounds + 1} phases alternating with the stack's (median; each) | ${raw.toFixed(1)} resizes/s (${raws.map((r) => r.toFixed(1)).join(', ')}) |`,
+      `| raw sharp as ${cores} processes with one resize each, ${rounds + 1} phases (median; each) | ${procRaw.toFixed(1)} resizes/s (${procRaws.map((r) => r.toFixed(1)).join(', ')}) |`,
       `| whole stack, closed loop (${cores * 3} in flight), ${rounds} phases (median; each) | ${closed.rate.toFixed(1)} resizes/s (${stacks.map((r) => r.toFixed(1)).join(', ')}), ${closed.errors} errors |`,
       `| **ratio stack / raw sharp** (median of each stack phase against the raw phases either side; each) | **${ratio.toFixed(3)}** (${ratios.map((r) => r.toFixed(3)).join(', ')}) |`,
+      `| ratio stack / raw sharp as ${cores} processes (same method) | ${procRatio.toFixed(3)} (${procRatios.map((r) => r.toFixed(3)).join(', ')}) |`,
       `| open model at 70 % of stack capacity (${rate}/s, ${open.sent} requests) | p50 ${open.p50.toFixed(1)} ms, p90 ${open.p90.toFixed(1)} ms, **p99 ${open.p99.toFixed(1)} ms**, max ${open.max.toFixed(1)} ms; ${open.failed} failed |`,
       '',
     ].join('\n');
     if (!process.env.BENCH_NO_APPEND) appendFileSync(join(repoRoot, 'bench', 'RESULTS.md'), row);
-    console.log(JSON.stringify({ rawSharp: raw, stack: closed.rate, ratio, at70: { rate, ...open } }));
+    console.log(JSON.stringify({ rawSharp: raw, rawProcesses: procRaw, stack: closed.rate, ratio, ratioToProcesses: procRatio, at70: { rate, ...open } }));
   } finally {
+    procs.stop();
     await b.stop();
   }
 }

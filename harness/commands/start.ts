@@ -8,20 +8,21 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import sharp from 'sharp';
-import type { Command } from './types.ts';
+import { UsageError, type Command } from './types.ts';
 import { startLocalStack } from '../stack/local-stack.ts';
 import { AdminClient } from '../../system/identity/admin-client.ts';
 import { AdminApiError } from '../../system/identity/errors.ts';
 
 const help = `nines start — run the whole stack locally, each component in its own process
 
-Usage: nines start [--port 8080] [--admin-port 8081] [--workers 1] [--concurrency N] [--dir .nines]
+Usage: nines start [--port 8080] [--admin-port 8081] [--workers N] [--concurrency 1] [--dir .nines]
 
 Options:
   --port N          api port (default 8080; 0 picks a free one)
   --admin-port N    identity admin API port (default 8081; 0 picks a free one)
-  --workers N       worker processes (default 1)
-  --concurrency N   jobs in flight per worker (default: the machine's cores, ${os.availableParallelism()} here)
+  --workers N       worker processes (default: one per core, ${os.availableParallelism()} here)
+  --concurrency N   jobs in flight per worker (default 1: sharp resizes more per core as
+                    one process per core than as several jobs in one process)
   --dir DIR         data and logs (default .nines); .nines/demo.json is written here
   --log-level L     service log level (default info); logs go to DIR/logs/<process>.log
 
@@ -64,21 +65,28 @@ export const command: Command = {
       options: {
         port: { type: 'string', default: '8080' },
         'admin-port': { type: 'string', default: '8081' },
-        workers: { type: 'string', default: '1' },
-        concurrency: { type: 'string' },
+        workers: { type: 'string', default: String(os.availableParallelism()) },
+        concurrency: { type: 'string', default: '1' },
         dir: { type: 'string', default: '.nines' },
         'log-level': { type: 'string', default: 'info' },
       },
     });
+    const count = (name: string, text: string) => {
+      const n = Number(text);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number of at least 1, got '${text}'`);
+      return n;
+    };
+    const workers = count('workers', values.workers);
+    const concurrency = count('concurrency', values.concurrency);
     const dir = resolve(values.dir);
     mkdirSync(dir, { recursive: true });
-    process.stderr.write(`nines: starting broker, identity, usage, ${values.workers} worker(s) and the api (logs in ${join(dir, 'logs')})…\n`);
+    process.stderr.write(`nines: starting broker, identity, usage, ${workers} worker(s) with ${concurrency} job(s) in flight each and the api (logs in ${join(dir, 'logs')})…\n`);
     const stack = await startLocalStack({
       dir,
       apiPort: Number(values.port),
       identityPort: Number(values['admin-port']),
-      workers: Number(values.workers),
-      workerConcurrency: values.concurrency ? Number(values.concurrency) : undefined,
+      workers,
+      workerConcurrency: concurrency,
       logLevel: values['log-level'],
     });
     let stopping = false;

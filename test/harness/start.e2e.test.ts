@@ -63,3 +63,21 @@ test('nines start serves the printed curl example and stops cleanly on SIGINT', 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('nines start refuses a worker count or concurrency that is not a whole number ≥ 1, before starting anything', async () => {
+  for (const [flag, value] of [
+    ['--workers', '0'],
+    ['--concurrency', 'two'],
+  ] as const) {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli.ts'), 'start', flag, value, '--dir', join(tmpdir(), 'nines-start-never')], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 2, err);
+    assert.match(err, new RegExp(`${flag} must be a whole number of at least 1, got '${value}'`));
+    assert.doesNotMatch(err, /starting broker/);
+  }
+});
