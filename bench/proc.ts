@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** User + system CPU seconds in a /proc `stat` line (process or thread; Linux, USER_HZ = 100). */
@@ -42,4 +43,12 @@ export function threadCpuMs(pid: number): Record<string, number> {
     out[kind] = (out[kind] ?? 0) + cpuSecondsIn(stat) * 1000;
   }
   return out;
+}
+
+/**
+ * Pins every thread a process has now to `cpus` (a taskset list, e.g. '1' or '0-2');
+ * threads it starts later inherit their creator's affinity. Needs util-linux's taskset.
+ */
+export function pinToCpus(pid: number, cpus: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
 }

@@ -3,9 +3,10 @@
  * `resize()` with the parameters the stack is asked for, `inFlight` resizes at once (what
  * one worker given that many cores runs) — in this process, or in child processes.
  */
-import { execFileSync, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resize } from '../system/worker/resize.ts';
+import { pinToCpus } from './proc.ts';
 import { parseResizeQuery } from '../system/api/params.ts';
 import type { ResizeParams } from '../system/lib/jobs.ts';
 
@@ -46,7 +47,7 @@ export interface RawProcesses {
 
 /**
  * `count` child processes each running raw sharp with `inFlight` resizes at once, pinned to
- * `cpus[i]` when given (`taskset`, every thread; threads started later inherit it). Sharp
+ * `cpus[i]` when given (proc.ts `pinToCpus`). Sharp
  * run this way is a stronger baseline than in one process: on this project's 2-core machine
  * two processes with one resize each did 1.2–1.3 × the resizes of one process with two
  * (bench/RESULTS.md).
@@ -60,7 +61,7 @@ export async function startRawProcesses(image: Buffer, params: ResizeParams, cou
     children.map((c, i) => {
       const ready = reply<string>(c);
       c.send({ image, params, inFlight });
-      if (cpus?.[i] !== undefined) execFileSync('taskset', ['-a', '-p', '-c', cpus[i]!, String(c.pid)], { stdio: 'ignore' });
+      if (cpus?.[i] !== undefined) pinToCpus(c.pid!, cpus[i]!);
       return ready;
     }),
   );

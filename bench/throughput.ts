@@ -22,6 +22,7 @@ import { repoRoot } from '../harness/stack/process.ts';
 import { rawSharp, resizeParamsOf, startRawProcesses } from './raw-sharp.ts';
 import { closedLoop } from './lean-client.ts';
 import { startBenchStack } from './stack.ts';
+import { median } from './stats.ts';
 
 // Many short rounds rather than a few long ones: the host's speed drifts by 10-20 % within
 // a minute, and the median of six ratios of neighbouring phases moves less than of three.
@@ -82,12 +83,6 @@ async function main() {
     await measure();
   }
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 async function measure() {
   say(`bench: ${imageName} (${image.length} bytes) -> ${query}; ${warmupS} s warm-up, ${rounds} rounds of ${seconds} s phases; ${cores} cores`);

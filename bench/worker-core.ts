@@ -18,7 +18,6 @@
  * BENCH_ROUNDS (default 6), BENCH_WARMUP seconds (default 40), BENCH_INFLIGHT (default 3).
  * Needs 2 or more CPUs and `taskset` (util-linux).
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +25,8 @@ import { repoRoot } from '../harness/stack/process.ts';
 import { resizeParamsOf, startRawProcesses } from './raw-sharp.ts';
 import { closedLoop } from './lean-client.ts';
 import { startBenchStack } from './stack.ts';
-import { cpuSecondsOf, machineTicks } from './proc.ts';
+import { cpuSecondsOf, machineTicks, pinToCpus } from './proc.ts';
+import { median } from './stats.ts';
 
 const imagePath = process.env.BENCH_IMAGE ?? join(repoRoot, '..', 'shared', 'fixtures', 'images', '2569067123_aca715a2ee_o.jpg');
 const query = process.env.BENCH_QUERY ?? 'width=320&format=jpeg';
@@ -42,8 +42,6 @@ async function main() {
   if (cpus < 2) throw new Error('bench/worker-core.ts needs at least 2 CPUs: one for the worker, the rest for everything else');
   const workerCpu = cpus - 1;
   const others = cpus === 2 ? '0' : `0-${cpus - 2}`;
-  // -a: every thread the process has now; threads started later inherit their creator's.
-  const pin = (pid: number, list: string) => execFileSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' });
 
   const image = readFileSync(imagePath);
   const raw = await startRawProcesses(image, resizeParamsOf(query), 1, 1, [String(workerCpu)]);
@@ -51,19 +49,18 @@ async function main() {
   try {
     const { stack } = b;
     const worker = stack.workers[0]!.pid!;
-    pin(worker, String(workerCpu));
-    for (const p of [stack.apis[0]!, stack.broker, stack.usage, stack.identity]) pin(p.pid!, others);
-    pin(process.pid, others);
+    pinToCpus(worker, String(workerCpu));
+    for (const p of [stack.apis[0]!, stack.broker, stack.usage, stack.identity]) pinToCpus(p.pid!, others);
+    pinToCpus(process.pid, others);
 
-    const rawPhase = (s: number) => raw.run(s);
     const target = b.target(image, query);
     const say = (s: string) => process.stderr.write(`${s}\n`);
     say(`worker pinned to CPU ${workerCpu} with 1 job in flight; api, broker, usage, identity and the load generator on CPU ${others}; ${warmupS} s warm-up, ${rounds} rounds of ${seconds} s`);
-    await rawPhase(2);
+    await raw.run(2);
     await closedLoop(target, warmupS, inFlight);
 
     const ratios: number[] = [];
-    let before = await rawPhase(seconds);
+    let before = await raw.run(seconds);
     for (let i = 0; i < rounds; i++) {
       const w0 = cpuSecondsOf(worker);
       const t0 = machineTicks(workerCpu);
@@ -71,7 +68,7 @@ async function main() {
       const t1 = machineTicks(workerCpu);
       const workerMs = ((cpuSecondsOf(worker) - w0) * 1000) / st.ok;
       const busy = 1 - (t1.idle - t0.idle) / (t1.total - t0.total);
-      const after = await rawPhase(seconds);
+      const after = await raw.run(seconds);
       const rawRate = (before.n + after.n) / 2 / seconds;
       const ratio = st.ok / seconds / rawRate;
       ratios.push(ratio);
@@ -82,11 +79,9 @@ async function main() {
       );
       before = after;
     }
-    const sorted = [...ratios].sort((a, b) => a - b);
-    const mid = sorted.length / 2;
-    const median = sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-    say(`worker on its own core vs raw sharp on that core: median ${median.toFixed(3)} (${ratios.map((r) => r.toFixed(3)).join(', ')})`);
-    console.log(JSON.stringify({ ratio: median, ratios }));
+    const ratio = median(ratios);
+    say(`worker on its own core vs raw sharp on that core: median ${ratio.toFixed(3)} (${ratios.map((r) => r.toFixed(3)).join(', ')})`);
+    console.log(JSON.stringify({ ratio, ratios }));
   } finally {
     raw.stop();
     await b.stop();
