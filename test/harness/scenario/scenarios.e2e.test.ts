@@ -16,11 +16,29 @@ import { repoRoot } from '../../../harness/stack/process.ts';
 import { fixturesDir } from '../../helpers/stack.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'nines-scenarios-'));
+// A failed chaos run is kept (reports, every process's log under runs/<name>/<time>/stack):
+// these failures are rare and timing-dependent, and the logs are the only way to read them.
+let failed = false;
 after(() => {
-  if (!process.env.NINES_KEEP_TEST_DIRS) rmSync(out, { recursive: true, force: true });
+  if (failed) process.stderr.write(`scenario runs kept for diagnosis: ${out}\n`);
+  else if (!process.env.NINES_KEEP_TEST_DIRS) rmSync(out, { recursive: true, force: true });
 });
 
+/** Runs a test body, remembering a failure so that `after` keeps the runs. */
+async function keepOnFailure<T>(body: () => T | Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    failed = true;
+    throw err;
+  }
+}
+
 async function run(name: string, t: { diagnostic(msg: string): void }) {
+  return keepOnFailure(() => runAndCheck(name, t));
+}
+
+async function runAndCheck(name: string, t: { diagnostic(msg: string): void }) {
   const r = await runScenario({ scenario: await loadScenario(name), out, fixturesDir, quick: true });
   const report = JSON.parse(readFileSync(join(r.dir, 'report.json'), 'utf8')) as { valid: unknown; checks: Array<{ name: string; valid: unknown; reason?: string }> };
   const failing = report.checks.filter((c) => c.valid !== true).map((c) => `${c.name}: ${String(c.valid)} ${c.reason ?? ''}`);
@@ -36,7 +54,9 @@ test('smoke: the whole path serves real images within SLA', async (t) => {
   await run('smoke', t);
 });
 
-test('nines scenario broker-crash: SIGKILL of the leader broker under load, report with verdict and failover figures', () => {
+test('nines scenario broker-crash: SIGKILL of the leader broker under load, report with verdict and failover figures', () => keepOnFailure(brokerCrashByCli));
+
+function brokerCrashByCli() {
   const dir = join(out, 'cli');
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli.ts'), 'scenario', 'broker-crash', '--quick', '--out', dir], {
     cwd: repoRoot,
@@ -51,7 +71,7 @@ test('nines scenario broker-crash: SIGKILL of the leader broker under load, repo
   assert.equal(typeof report.failover.seconds, 'number');
   assert.ok(report.failover.seconds < 5, `failover took ${report.failover.seconds} s`);
   assert.equal(report.failover.lostAccepted, 0);
-});
+}
 
 test('worker-crash: a SIGKILLed worker loses no request', async (t) => {
   await run('worker-crash', t);
