@@ -15,9 +15,10 @@
  * Appends nothing.
  *
  * Options (env): BENCH_IMAGE (a path), BENCH_QUERY, BENCH_SECONDS per phase (default 10),
- * BENCH_ROUNDS (default 2), BENCH_WARMUP seconds (default 40), BENCH_INFLIGHT (default 3 per core), BENCH_NODE_ARGS (e.g.
- * '--cpu-prof' for every service), BENCH_KEEP_DIR (keep logs there), BENCH_CLIENT=undici
- * (undici instead of the lean client, to see what a general-purpose client costs).
+ * BENCH_ROUNDS (default 2), BENCH_WARMUP seconds (default 40), BENCH_INFLIGHT (default 3
+ * per core), BENCH_NODE_ARGS (e.g. '--cpu-prof' for every service), BENCH_KEEP_DIR (keep
+ * logs there), BENCH_CLIENT=undici (undici instead of the lean client, to see what a
+ * general-purpose client costs). The workers' CPU is summed (one per core by default).
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

@@ -47,10 +47,9 @@ export interface RawProcesses {
 
 /**
  * `count` child processes each running raw sharp with `inFlight` resizes at once, pinned to
- * `cpus[i]` when given (proc.ts `pinToCpus`). Sharp
- * run this way is a stronger baseline than in one process: on this project's 2-core machine
- * two processes with one resize each did 1.2–1.3 × the resizes of one process with two
- * (bench/RESULTS.md).
+ * `cpus[i]` when given (proc.ts `pinToCpus`). Sharp run this way is a stronger baseline
+ * than in one process: on this project's 2-core machine two processes with one resize each
+ * did 1.2–1.3 × the resizes of one process with two (bench/RESULTS.md).
  */
 export async function startRawProcesses(image: Buffer, params: ResizeParams, count: number, inFlight: number, cpus?: string[]): Promise<RawProcesses> {
   const children = Array.from({ length: count }, () =>
