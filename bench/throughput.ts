@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: whole-stack resize throughput (HTTP -> api -> broker -> worker -> api ->
- * HTTP) against raw in-process sharp on the same image with the same settings, in the same
- * run, then p99 at 70 % of the measured stack capacity with requests sent at a fixed rate
- * (open model, latency from each request's intended send time). Appends to bench/RESULTS.md.
+ * HTTP) against raw in-process sharp on the same image with the same settings, and against
+ * raw sharp as one process per core, in the same run; then p99 at 70 % of the measured stack
+ * capacity with requests sent at a fixed rate (open model, latency from each request's
+ * intended send time). Appends to bench/RESULTS.md.
  *
  * It measures two images: a real photo from the fixtures (829 KB, 2725x2225), and the
  * reference image of ARCHITECTURE.md (a 1600x1306 JPEG of a few hundred KB, derived here
