@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Command } from './types.ts';
+import { positive, UsageError, type Command } from './types.ts';
 import { parseDurationMs } from '../load/duration.ts';
 import { isLoopback, runLoad, type Progress } from '../load/engine.ts';
 import type { ArrivalProfile, RampStage } from '../load/profile.ts';
@@ -90,17 +90,8 @@ const options = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-class UsageError extends Error {}
-
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
 const err = (s: string): void => void process.stderr.write(`${s}\n`);
-
-function positive(name: string, text: string | undefined, integer = false): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got '${text}'`);
-  return n;
-}
 
 function duration(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import sharp from 'sharp';
-import { UsageError, type Command } from './types.ts';
+import { positive, type Command } from './types.ts';
 import { startLocalStack } from '../stack/local-stack.ts';
 import { AdminClient } from '../../system/identity/admin-client.ts';
 import { AdminApiError } from '../../system/identity/errors.ts';
@@ -73,13 +73,8 @@ export const command: Command = {
         'log-level': { type: 'string', default: 'info' },
       },
     });
-    const count = (name: string, text: string) => {
-      const n = Number(text);
-      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number of at least 1, got '${text}'`);
-      return n;
-    };
-    const workers = count('workers', values.workers);
-    const concurrency = count('concurrency', values.concurrency);
+    const workers = positive('workers', values.workers, true)!;
+    const concurrency = positive('concurrency', values.concurrency, true)!;
     const dir = resolve(values.dir);
     mkdirSync(dir, { recursive: true });
     process.stderr.write(`nines: starting broker, identity, usage, ${workers} worker(s) with ${concurrency} job(s) in flight each and the api (logs in ${join(dir, 'logs')})…\n`);
