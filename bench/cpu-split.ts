@@ -28,7 +28,7 @@ import { repoRoot } from '../harness/stack/process.ts';
 import { rawSharp, resizeParamsOf } from './raw-sharp.ts';
 import { closedLoop, type LeanTarget } from './lean-client.ts';
 import { startBenchStack } from './stack.ts';
-import { cpuSecondsOf, machineTicks, threadCpuMs } from './proc.ts';
+import { busyWhile, cpuSecondsOf, threadCpuMs } from './proc.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -58,10 +58,7 @@ async function undiciLoop(t: LeanTarget, apiUrl: string, durationS: number): Pro
 
 /** Runs `phase`, returning its count and the machine's busy share meanwhile. */
 async function measured(phase: () => Promise<number>) {
-  const m0 = machineTicks();
-  const n = await phase();
-  const m1 = machineTicks();
-  const busy = 1 - (m1.idle - m0.idle) / (m1.total - m0.total);
+  const { result: n, busy } = await busyWhile(phase);
   return { n, busy: `busy ${(busy * 100).toFixed(1)} %` };
 }
 

@@ -17,7 +17,7 @@ export function cpuSecondsOf(pid: number): number {
  * Idle and total CPU ticks so far, from /proc/stat (idle includes iowait): the whole
  * machine's, or one CPU's.
  */
-export function machineTicks(cpu?: number): { idle: number; total: number } {
+function machineTicks(cpu?: number): { idle: number; total: number } {
   const name = cpu === undefined ? 'cpu' : `cpu${cpu}`;
   const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`${name} `));
   if (!line) throw new Error(`/proc/stat has no ${name} line`);
@@ -51,4 +51,12 @@ export function threadCpuMs(pid: number): Record<string, number> {
  */
 export function pinToCpus(pid: number, cpus: string): void {
   execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+}
+
+/** Runs `phase`, returning its result and how busy the machine (or one CPU) was meanwhile, 0–1. */
+export async function busyWhile<T>(phase: () => Promise<T>, cpu?: number): Promise<{ result: T; busy: number }> {
+  const t0 = machineTicks(cpu);
+  const result = await phase();
+  const t1 = machineTicks(cpu);
+  return { result, busy: 1 - (t1.idle - t0.idle) / (t1.total - t0.total) };
 }

@@ -25,7 +25,7 @@ import { repoRoot } from '../harness/stack/process.ts';
 import { resizeParamsOf, startRawProcesses } from './raw-sharp.ts';
 import { closedLoop } from './lean-client.ts';
 import { startBenchStack } from './stack.ts';
-import { cpuSecondsOf, machineTicks, pinToCpus } from './proc.ts';
+import { busyWhile, cpuSecondsOf, pinToCpus } from './proc.ts';
 import { median } from './stats.ts';
 
 const imagePath = process.env.BENCH_IMAGE ?? join(repoRoot, '..', 'shared', 'fixtures', 'images', '2569067123_aca715a2ee_o.jpg');
@@ -63,11 +63,8 @@ async function main() {
     let before = await raw.run(seconds);
     for (let i = 0; i < rounds; i++) {
       const w0 = cpuSecondsOf(worker);
-      const t0 = machineTicks(workerCpu);
-      const st = await closedLoop(target, seconds, inFlight);
-      const t1 = machineTicks(workerCpu);
+      const { result: st, busy } = await busyWhile(() => closedLoop(target, seconds, inFlight), workerCpu);
       const workerMs = ((cpuSecondsOf(worker) - w0) * 1000) / st.ok;
-      const busy = 1 - (t1.idle - t0.idle) / (t1.total - t0.total);
       const after = await raw.run(seconds);
       const rawRate = (before.n + after.n) / 2 / seconds;
       const ratio = st.ok / seconds / rawRate;
