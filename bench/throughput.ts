@@ -9,8 +9,8 @@
  * reference image of ARCHITECTURE.md (a 1600x1306 JPEG of a few hundred KB, derived here
  * from that photo, since no fixture has those dimensions).
  *
- * Options (env): BENCH_SECONDS per phase (default 5), BENCH_ROUNDS (default 6), BENCH_WARMUP
- * seconds of closed-loop load before measuring (default 40), BENCH_QUERY,
+ * Options (env): BENCH_SECONDS per phase (default 5), BENCH_ROUNDS (default 8), BENCH_WARMUP
+ * seconds of closed-loop load before measuring (default 60), BENCH_QUERY,
  * BENCH_NO_APPEND=1 to print without appending to RESULTS.md.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -26,10 +26,10 @@ import { startBenchStack } from './stack.ts';
 import { median } from './stats.ts';
 
 // Many short rounds rather than a few long ones: the host's speed drifts by 10-20 % within
-// a minute, and the median of six ratios of neighbouring phases moves less than of three.
+// a minute, and the median of eight ratios of neighbouring phases moves less than of three.
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
-const warmupS = Number(process.env.BENCH_WARMUP ?? 40);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 8);
+const warmupS = Number(process.env.BENCH_WARMUP ?? 60);
 const query = process.env.BENCH_QUERY ?? 'width=320&format=jpeg';
 const photoName = '2569067123_aca715a2ee_o.jpg';
 const photo = readFileSync(join(process.env.NINES_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures', 'images'), photoName));
@@ -110,8 +110,8 @@ async function measure() {
     await procsRate(2);
     // Warm until the JIT has settled. At ~60 requests/s the services' hot paths take tens
     // of seconds to reach optimised code: the api's CPU per request fell from 6.1 to 4.6,
-    // 4.1, 3.5 and 3.1 ms over the first five 10 s windows of a closed loop, then held
-    // (bench/RESULTS.md). A service in production runs for days; the figure is its steady state.
+    // 4.1, 3.5 and 3.1 ms over the first five 10 s windows of a closed loop, and the
+    // broker's from 1.3-1.4 to 0.7-0.9 ms only after 40-50 s (bench/RESULTS.md). A service in production runs for days; the figure is its steady state.
     await stackClosed(warmupS);
     // The machine's speed drifts over minutes (shared hosts), so the phases alternate
     // (raw in-process, stack, raw processes, raw in-process, ...) and each stack phase is
