@@ -148,7 +148,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       const cap: CapacityFigures = capacity(history, { p99Ms: 500, maxErrorRate: 0.001, cores: availableParallelism() });
       extra.capacity = cap;
       history.measurements = { ...history.measurements, sustainedRate: cap.sustainedRate };
-      say(`capacity: ${cap.sustainedRate} resizes/s within SLA on ${cap.cores} cores (${cap.perCore.toFixed(1)}/core); tip-over at ${cap.tipOverOffered ?? 'not reached'} offered/s; 10,000/s with 20 % headroom needs ${cap.fleet.machines} such machines`);
+      say(`capacity: ${cap.sustainedRate} resizes/s held within SLA for ${cap.windowS} s on ${cap.cores} cores (${cap.perCore.toFixed(1)}/core); tip-over at ${cap.tipOverOffered ?? 'not reached'} offered/s; 10,000/s with 20 % headroom needs ${cap.fleet.machines} such machines`);
     }
   } finally {
     for (const t of timers) clearTimeout(t);
