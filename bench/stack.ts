@@ -6,9 +6,9 @@
  * One process per core rather than one worker with `cores` jobs: sharp did 1.2-1.3 x the
  * resizes as two processes than as two resizes in one process on this project's 2-core
  * machine, and the stack 1.03-1.04 x in a closed loop (same-minute A/B, bench/RESULTS.md).
- * Within the p99 SLA it is the other way round (the capacity scenario sustained 62/s this
- * way, 66-69/s with one worker whose two slots share one queue), so `nines start` keeps one
- * worker.
+ * Within the p99 SLA it is the other way round (the capacity scenario's best single second,
+ * as it was then measured: 62/s this way, 66-69/s with one worker whose two slots share one
+ * queue), so `nines start` keeps one worker.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
