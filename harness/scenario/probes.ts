@@ -10,6 +10,7 @@
  */
 import { addEncoded, percentilesMs } from '../load/histogram.ts';
 import type { History } from '../load/history.ts';
+import { secondCounts } from '../sla/series.ts';
 
 export interface ProbeSample {
   sentAt: number;
@@ -120,15 +121,14 @@ export function capacity(h: History, o: { p99Ms: number; maxErrorRate: number; c
   let run: number[] = []; // ok counts of the current run of consecutive good seconds
   let seenGood = false;
   for (const s of h.seconds) {
-    const failed = Object.values(s.failed).reduce((a, b) => a + b, 0);
-    const done = s.ok + failed;
-    if (done === 0) {
+    const c = secondCounts(s);
+    if (c.completed === 0) {
       run = [];
       continue;
     }
     const hist = s.latency.all ? addEncoded([s.latency.all]) : undefined;
     const p99 = (hist ? percentilesMs(hist).p99 : null) ?? Infinity;
-    const good = p99 < o.p99Ms && (failed + s.dropped) / (done + s.dropped) <= o.maxErrorRate;
+    const good = p99 < o.p99Ms && (c.failed + c.dropped) / c.scheduled <= o.maxErrorRate;
     if (!good) {
       if (tipOver === null && seenGood) tipOver = s.sent;
       run = [];
