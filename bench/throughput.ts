@@ -111,7 +111,8 @@ async function measure() {
     // Warm until the JIT has settled. At ~60 requests/s the services' hot paths take tens
     // of seconds to reach optimised code: the api's CPU per request fell from 6.1 to 4.6,
     // 4.1, 3.5 and 3.1 ms over the first five 10 s windows of a closed loop, and the
-    // broker's from 1.3-1.4 to 0.7-0.9 ms only after 40-50 s (bench/RESULTS.md). A service in production runs for days; the figure is its steady state.
+    // broker's from 1.3-1.4 to 0.7-0.9 ms only after 40-50 s (bench/RESULTS.md). A service
+    // in production runs for days; the figure is its steady state.
     await stackClosed(warmupS);
     // The machine's speed drifts over minutes (shared hosts), so the phases alternate
     // (raw in-process, stack, raw processes, raw in-process, ...) and each stack phase is
