@@ -15,7 +15,7 @@
  * Appends nothing.
  *
  * Options (env): BENCH_IMAGE (a path), BENCH_QUERY, BENCH_SECONDS per phase (default 10),
- * BENCH_ROUNDS (default 2), BENCH_WARMUP seconds (default 40), BENCH_INFLIGHT (default 3
+ * BENCH_ROUNDS (default 2), BENCH_WARMUP seconds (default 60), BENCH_INFLIGHT (default 3
  * per core), BENCH_NODE_ARGS (e.g. '--cpu-prof' for every service), BENCH_KEEP_DIR (keep
  * logs there), BENCH_CLIENT=undici (undici instead of the lean client, to see what a
  * general-purpose client costs). The workers' CPU is summed (one per core by default).
@@ -27,7 +27,7 @@ import { Pool } from 'undici';
 import { repoRoot } from '../harness/stack/process.ts';
 import { rawSharp, resizeParamsOf } from './raw-sharp.ts';
 import { closedLoop, type LeanTarget } from './lean-client.ts';
-import { startBenchStack } from './stack.ts';
+import { startBenchStack, warmupS } from './stack.ts';
 import { busyWhile, cpuSecondsOf, threadCpuMs } from './proc.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -36,7 +36,6 @@ const image = readFileSync(process.env.BENCH_IMAGE ?? join(repoRoot, '..', 'shar
 const query = process.env.BENCH_QUERY ?? 'width=320&format=jpeg';
 const cores = availableParallelism();
 const inFlight = Number(process.env.BENCH_INFLIGHT ?? cores * 3);
-const warmupS = Number(process.env.BENCH_WARMUP ?? 40);
 
 /** The same closed loop over undici, to measure what a general-purpose client costs. */
 async function undiciLoop(t: LeanTarget, apiUrl: string, durationS: number): Promise<number> {
@@ -89,7 +88,7 @@ try {
   console.log(`${image.length} bytes -> ${query}; ${rounds} rounds of ${seconds} s raw and stack phases; ${inFlight} requests in flight; CPU in ms per resize`);
   const params = resizeParamsOf(query);
   await rawSharp(image, params, 2, cores);
-  await run(warmupS); // until the services' hot paths are optimised (see bench/throughput.ts)
+  await run(warmupS); // until the services' hot paths are optimised (stack.ts)
   for (let i = 0; i < rounds; i++) {
     const rawThreads = threadCpuMs(process.pid);
     const self0 = process.cpuUsage();

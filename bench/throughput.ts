@@ -9,7 +9,7 @@
  * reference image of ARCHITECTURE.md (a 1600x1306 JPEG of a few hundred KB, derived here
  * from that photo, since no fixture has those dimensions).
  *
- * Options (env): BENCH_SECONDS per phase (default 5), BENCH_ROUNDS (default 8), BENCH_WARMUP
+ * Options (env): BENCH_SECONDS per phase (default 5), BENCH_ROUNDS (default 12), BENCH_WARMUP
  * seconds of closed-loop load before measuring (default 60), BENCH_QUERY,
  * BENCH_NO_APPEND=1 to print without appending to RESULTS.md.
  */
@@ -22,14 +22,16 @@ import * as hdr from 'hdr-histogram-js';
 import { repoRoot } from '../harness/stack/process.ts';
 import { rawSharp, resizeParamsOf, startRawProcesses } from './raw-sharp.ts';
 import { closedLoop } from './lean-client.ts';
-import { startBenchStack } from './stack.ts';
-import { median } from './stats.ts';
+import { startBenchStack, warmupS } from './stack.ts';
+import { median, medianInterval } from './stats.ts';
 
 // Many short rounds rather than a few long ones: the host's speed drifts by 10-20 % within
-// a minute, and the median of eight ratios of neighbouring phases moves less than of three.
+// a minute, and the median of many ratios of neighbouring phases moves less than of a few.
+// Twelve is the fewest whose median has a 95 % interval narrower than [min, max] (stats.ts):
+// with eight, one run's medians moved between 0.80 and 0.88 and nothing said how far to
+// trust any one of them.
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 8);
-const warmupS = Number(process.env.BENCH_WARMUP ?? 60);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 12);
 const query = process.env.BENCH_QUERY ?? 'width=320&format=jpeg';
 const photoName = '2569067123_aca715a2ee_o.jpg';
 const photo = readFileSync(join(process.env.NINES_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures', 'images'), photoName));
@@ -108,12 +110,7 @@ async function measure() {
     };
     const procsRate = async (durationS: number) => (await procs.run(durationS)).n / durationS;
     await procsRate(2);
-    // Warm until the JIT has settled. At ~60 requests/s the services' hot paths take tens
-    // of seconds to reach optimised code: the api's CPU per request fell from 6.1 to 4.6,
-    // 4.1, 3.5 and 3.1 ms over the first five 10 s windows of a closed loop, and the
-    // broker's from 1.3-1.4 to 0.7-0.9 ms only after 40-50 s (bench/RESULTS.md). A service
-    // in production runs for days; the figure is its steady state.
-    await stackClosed(warmupS);
+    await stackClosed(warmupS); // until the JIT has settled (stack.ts)
     // The machine's speed drifts over minutes (shared hosts), so the phases alternate
     // (raw in-process, stack, raw processes, raw in-process, ...) and each stack phase is
     // compared with the raw phases of each kind either side of it; the figures are the
@@ -141,8 +138,11 @@ async function measure() {
     const raw = median(raws);
     const procRaw = median(procRaws);
     const closed = { rate: median(stacks), errors };
-    say(`ratio stack/raw in-process: median ${ratio.toFixed(3)} (${ratios.map((r) => r.toFixed(3)).join(', ')})`);
-    say(`ratio stack/raw processes: median ${procRatio.toFixed(3)} (${procRatios.map((r) => r.toFixed(3)).join(', ')})`);
+    const ci = medianInterval(ratios);
+    const procCi = medianInterval(procRatios);
+    const interval = (i: typeof ci) => `${(i.confidence * 100).toFixed(0)} % interval ${i.low.toFixed(3)}-${i.high.toFixed(3)}`;
+    say(`ratio stack/raw in-process: median ${ratio.toFixed(3)}, ${interval(ci)} (${ratios.map((r) => r.toFixed(3)).join(', ')})`);
+    say(`ratio stack/raw processes: median ${procRatio.toFixed(3)}, ${interval(procCi)} (${procRatios.map((r) => r.toFixed(3)).join(', ')})`);
 
     const rate = Math.max(1, Math.round(closed.rate * 0.7));
     const open = await stackOpen(pool, path, apiKey, rate, Math.max(10, seconds));
@@ -159,13 +159,13 @@ async function measure() {
       `| raw sharp in-process, ${rounds + 1} phases alternating with the stack's (median; each) | ${raw.toFixed(1)} resizes/s (${raws.map((r) => r.toFixed(1)).join(', ')}) |`,
       `| raw sharp as ${cores} processes with one resize each, ${rounds + 1} phases (median; each) | ${procRaw.toFixed(1)} resizes/s (${procRaws.map((r) => r.toFixed(1)).join(', ')}) |`,
       `| whole stack, closed loop (${cores * 3} in flight), ${rounds} phases (median; each) | ${closed.rate.toFixed(1)} resizes/s (${stacks.map((r) => r.toFixed(1)).join(', ')}), ${closed.errors} errors |`,
-      `| **ratio stack / raw sharp** (median of each stack phase against the raw phases either side; each) | **${ratio.toFixed(3)}** (${ratios.map((r) => r.toFixed(3)).join(', ')}) |`,
-      `| ratio stack / raw sharp as ${cores} processes (same method) | ${procRatio.toFixed(3)} (${procRatios.map((r) => r.toFixed(3)).join(', ')}) |`,
+      `| **ratio stack / raw sharp** (median of each stack phase against the raw phases either side, its distribution-free ${interval(ci)}; each) | **${ratio.toFixed(3)}** (${ci.low.toFixed(3)}-${ci.high.toFixed(3)}; ${ratios.map((r) => r.toFixed(3)).join(', ')}) |`,
+      `| ratio stack / raw sharp as ${cores} processes (same method) | ${procRatio.toFixed(3)} (${procCi.low.toFixed(3)}-${procCi.high.toFixed(3)}; ${procRatios.map((r) => r.toFixed(3)).join(', ')}) |`,
       `| open model at 70 % of stack capacity (${rate}/s, ${open.sent} requests) | p50 ${open.p50.toFixed(1)} ms, p90 ${open.p90.toFixed(1)} ms, **p99 ${open.p99.toFixed(1)} ms**, max ${open.max.toFixed(1)} ms; ${open.failed} failed |`,
       '',
     ].join('\n');
     if (!process.env.BENCH_NO_APPEND) appendFileSync(join(repoRoot, 'bench', 'RESULTS.md'), row);
-    console.log(JSON.stringify({ rawSharp: raw, rawProcesses: procRaw, stack: closed.rate, ratio, ratioToProcesses: procRatio, at70: { rate, ...open } }));
+    console.log(JSON.stringify({ rawSharp: raw, rawProcesses: procRaw, stack: closed.rate, ratio, ratioInterval: ci, ratioToProcesses: procRatio, at70: { rate, ...open } }));
   } finally {
     procs.stop();
     await b.stop();

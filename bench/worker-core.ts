@@ -15,7 +15,7 @@
  * CPU per job, and how busy the worker's CPU was. Appends nothing.
  *
  * Options (env): BENCH_IMAGE, BENCH_QUERY, BENCH_SECONDS per phase (default 5),
- * BENCH_ROUNDS (default 6), BENCH_WARMUP seconds (default 40), BENCH_INFLIGHT (default 3).
+ * BENCH_ROUNDS (default 6), BENCH_WARMUP seconds (default 60), BENCH_INFLIGHT (default 3).
  * Needs 2 or more CPUs and `taskset` (util-linux).
  */
 import { readFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../harness/stack/process.ts';
 import { resizeParamsOf, startRawProcesses } from './raw-sharp.ts';
 import { closedLoop } from './lean-client.ts';
-import { startBenchStack } from './stack.ts';
+import { startBenchStack, warmupS } from './stack.ts';
 import { busyWhile, cpuSecondsOf, pinToCpus } from './proc.ts';
 import { median } from './stats.ts';
 
@@ -36,7 +36,6 @@ await main();
 async function main() {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
-  const warmupS = Number(process.env.BENCH_WARMUP ?? 40);
   const inFlight = Number(process.env.BENCH_INFLIGHT ?? 3);
   const cpus = availableParallelism();
   if (cpus < 2) throw new Error('bench/worker-core.ts needs at least 2 CPUs: one for the worker, the rest for everything else');
