@@ -27,9 +27,9 @@ import { median, medianInterval } from './stats.ts';
 
 // Many short rounds rather than a few long ones: the host's speed drifts by 10-20 % within
 // a minute, and the median of many ratios of neighbouring phases moves less than of a few.
-// Twelve is the fewest whose median has a 95 % interval narrower than [min, max] (stats.ts):
-// with eight, one run's medians moved between 0.80 and 0.88 and nothing said how far to
-// trust any one of them.
+// With eight the median's only 95 % interval is [min, max] (stats.ts), and one build's
+// medians moved between 0.80 and 0.88 with nothing to say how far to trust any of them;
+// twelve give [3rd, 10th] (96 %), which sets the two wildest rounds at each end aside.
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 12);
 const query = process.env.BENCH_QUERY ?? 'width=320&format=jpeg';
