@@ -15,6 +15,9 @@ import { LeaderWatch, type LeaderInfo } from './leader-watch.ts';
 import { ConsulClient } from './consul.ts';
 import type { BrokerSource } from './config.ts';
 
+/** How long a connection attempt waits for the broker's CONNACK before mqtt.js retries. */
+const CONNECT_TIMEOUT_MS = 3_000;
+
 /** What services use of a connection; an mqtt.js client satisfies it too. */
 export interface Bus {
   readonly connected: boolean;
@@ -41,6 +44,8 @@ export class MqttBus extends EventEmitter implements Bus {
   private client: MqttClient | undefined;
   private url: string | undefined;
   private closed = false;
+  /** Detaches and ends the current client (connectTo). */
+  private retire: (() => void) | undefined;
 
   constructor(private readonly o: BusOptions) {
     super();
@@ -86,11 +91,9 @@ export class MqttBus extends EventEmitter implements Bus {
 
   private connectTo(url: string, leader?: LeaderInfo): void {
     if (this.closed || url === this.url) return;
-    const old = this.client;
     this.url = url;
     // The old leader is gone or deposed: drop its connection at once rather than let it linger.
-    old?.removeAllListeners();
-    old?.end(true);
+    this.retire?.();
     this.o.log.info({ url, leader: leader?.id, epoch: leader?.epoch }, 'connecting to broker');
     const c = mqtt.connect(url, {
       username: usernameOf({ role: this.o.role, id: this.o.id }),
@@ -100,7 +103,7 @@ export class MqttBus extends EventEmitter implements Bus {
       protocolVersion: 4,
       keepalive: 5,
       reconnectPeriod: this.o.reconnectPeriodMs ?? 250,
-      connectTimeout: 3_000,
+      connectTimeout: CONNECT_TIMEOUT_MS,
       // Never buffer publishes while disconnected: callers must see that they are offline.
       queueQoSZero: false,
       // A broker that has just won the lock may refuse us ("server unavailable") for the
@@ -108,7 +111,7 @@ export class MqttBus extends EventEmitter implements Bus {
       reconnectOnConnackError: true,
     });
     this.client = c;
-    c.on('connect', () => {
+    const onConnect = () => {
       this.o.log.info({ url }, 'mqtt connected');
       if (this.o.subscriptions?.length) {
         c.subscribe(this.o.subscriptions, { qos: 0 }, (err) => {
@@ -116,10 +119,28 @@ export class MqttBus extends EventEmitter implements Bus {
         });
       }
       this.emit('connect');
-    });
-    c.on('message', (topic, payload, packet) => this.emit('message', topic, payload, packet));
-    c.on('close', () => this.emit('close'));
-    c.on('error', (err) => this.o.log.warn({ err: err.message }, 'mqtt error'));
+    };
+    const onMessage: OnMessageCallback = (topic, payload, packet) => this.emit('message', topic, payload, packet);
+    const onClose = () => this.emit('close');
+    c.on('connect', onConnect);
+    c.on('message', onMessage);
+    c.on('close', onClose);
+    // Kept for the client's whole life, retired or not: see `retire`.
+    c.on('error', (err) => this.o.log.warn({ err: err.message, url }, 'mqtt error'));
+    /**
+     * Stops forwarding this client's events and ends it. Only our own listeners go: mqtt.js
+     * clears a pending CONNACK timer (and its keepalive) from its own 'close' listener, and
+     * that timer fires 'error' later. Removing every listener once let it fire on a client
+     * with no error listener left, an uncaught exception that killed both api servers and a
+     * worker in a failover which caught their old clients waiting for a CONNACK (Toxiproxy
+     * accepts a connection before it finds the dead broker behind it).
+     */
+    this.retire = () => {
+      c.off('connect', onConnect);
+      c.off('message', onMessage);
+      c.off('close', onClose);
+      c.end(true);
+    };
   }
 }
 

@@ -6,7 +6,8 @@ import { connectBus } from '../../../system/lib/bus.ts';
 import { topics } from '../../../system/lib/topics.ts';
 import { startConsumer } from '../../../system/usage/consumer.ts';
 import { openStore } from '../../../system/usage/store.ts';
-import { apiSide, batch, record, silentLog, startBroker, tempDir } from './helpers.ts';
+import { apiSide, batch, record, silentLog, tempDir } from './helpers.ts';
+import { startBroker } from '../../helpers/mqtt.ts';
 
 const DAY = [new Date('2026-11-26T00:00:00Z'), new Date('2026-11-27T00:00:00Z')] as const;
 

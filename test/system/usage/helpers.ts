@@ -1,60 +1,18 @@
 /**
- * Shared fixtures for the usage tests: a real aedes broker on port 0 (no auth), real
- * mqtt.js clients, temp directories and sample records. Nothing is mocked.
+ * Shared fixtures for the usage tests: real mqtt.js clients (the aedes broker is in
+ * test/helpers/mqtt.ts), temp directories and sample records. Nothing is mocked.
  */
-import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createLogger } from '../../../system/lib/logger.ts';
 import { topics } from '../../../system/lib/topics.ts';
 import type { UsageBatch, UsageRecord } from '../../../system/usage/types.ts';
+import { waitUntil } from '../../helpers/mqtt.ts';
 
 export const silentLog = createLogger('usage-test', process.env.TEST_LOG_LEVEL ?? 'silent');
-
-export interface TestBroker {
-  broker: Aedes;
-  port: number;
-  url: string;
-  /** Resolves once some client has subscribed to `topic` (including a subscription already made). */
-  subscribed(topic: string, timeoutMs?: number): Promise<void>;
-}
-
-/** Starts an aedes broker on a free loopback port and closes it in t.after. */
-export async function startBroker(t: TestContext): Promise<TestBroker> {
-  const broker = await Aedes.createBroker();
-  const server = net.createServer(broker.handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as net.AddressInfo).port;
-  const seen = new Set<string>();
-  broker.on('subscribe', (subs) => subs.forEach((s) => seen.add(s.topic)));
-  t.after(async () => {
-    await new Promise<void>((resolve) => broker.close(() => resolve()));
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return {
-    broker,
-    port,
-    url: `mqtt://127.0.0.1:${port}`,
-    subscribed: (topic, timeoutMs = 10_000) =>
-      waitUntil(() => seen.has(topic), timeoutMs, `no subscription to ${topic}`),
-  };
-}
-
-/** Polls `cond` every 10 ms until it holds; rejects with `what` after `timeoutMs`. */
-export async function waitUntil(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** A plain mqtt.js client, connected, ended in t.after. */
 export async function connectClient(t: TestContext, url: string, clientId: string): Promise<MqttClient> {

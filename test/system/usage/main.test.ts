@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { topics } from '../../../system/lib/topics.ts';
 import type { UsageReport } from '../../../system/usage/types.ts';
-import { apiSide, batch, record, startBroker, tempDir } from './helpers.ts';
+import { apiSide, batch, record, tempDir } from './helpers.ts';
+import { startBroker } from '../../helpers/mqtt.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TOKEN = 'service-token-0123456789';
