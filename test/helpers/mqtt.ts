@@ -5,6 +5,7 @@
 import net from 'node:net';
 import type { TestContext } from 'node:test';
 import { Aedes } from 'aedes';
+import { pollUntil } from '../../harness/stack/poll.ts';
 
 export interface TestBroker {
   broker: Aedes;
@@ -38,11 +39,7 @@ export async function startBroker(t: TestContext): Promise<TestBroker> {
   };
 }
 
-/** Polls `cond` every 10 ms until it holds; rejects with `what` after `timeoutMs`. */
+/** Polls `cond` every 10 ms until it holds (pollUntil, harness/stack/poll.ts); rejects after `timeoutMs`. */
 export async function waitUntil(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await pollUntil(async () => (cond() ? true : undefined), { timeoutMs, everyMs: 10, what });
 }
