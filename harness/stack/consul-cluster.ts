@@ -76,8 +76,11 @@ export async function startConsulCluster(dir: string, size = 3): Promise<ConsulC
         command: consul,
         args: ['agent', `-config-file=${configFile}`],
         logFile: join(dir, `${name}.log`),
-        // Ready when this server sees a Raft leader: the cluster has formed.
-        ready: async () => !!(await getJson(`${httpUrl}/v1/status/leader`)),
+        // Ready when this server sees a Raft leader (the cluster has formed) and the leader has
+        // registered this node in the catalog: until then a session bound to its serfHealth
+        // check is refused ("Missing node registration"), a race a broker's election retries
+        // but a single session request loses.
+        ready: async () => !!(await getJson(`${httpUrl}/v1/status/leader`)) && !!(await getJson(`${httpUrl}/v1/catalog/node/${name}`)),
         readyTimeoutMs: 60_000,
       }),
     };
