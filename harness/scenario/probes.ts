@@ -118,7 +118,7 @@ export function capacity(h: History, o: { p99Ms: number; maxErrorRate: number; c
   const windowS = o.windowS ?? 5;
   let sustained = 0;
   let tipOver: number | null = null;
-  let run: number[] = []; // ok counts of the current run of consecutive good seconds
+  let run: number[] = []; // ok counts of the last (up to windowS) consecutive good seconds
   let seenGood = false;
   for (const s of h.seconds) {
     const c = secondCounts(s);
@@ -136,7 +136,8 @@ export function capacity(h: History, o: { p99Ms: number; maxErrorRate: number; c
     }
     seenGood = true;
     run.push(s.ok);
-    if (run.length >= windowS) sustained = Math.max(sustained, run.slice(-windowS).reduce((a, b) => a + b, 0) / windowS);
+    if (run.length > windowS) run.shift();
+    if (run.length === windowS) sustained = Math.max(sustained, run.reduce((a, b) => a + b, 0) / windowS);
   }
   sustained = Math.round(sustained * 10) / 10;
   const target = o.target ?? 10_000;
