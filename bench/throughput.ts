@@ -140,7 +140,8 @@ async function measure() {
     const closed = { rate: median(stacks), errors };
     const ci = medianInterval(ratios);
     const procCi = medianInterval(procRatios);
-    const interval = (i: typeof ci) => `${(i.confidence * 100).toFixed(0)} % interval ${i.low.toFixed(3)}-${i.high.toFixed(3)}`;
+    const range = (i: typeof ci) => `${i.low.toFixed(3)}-${i.high.toFixed(3)}`;
+    const interval = (i: typeof ci) => `${(i.confidence * 100).toFixed(0)} % interval ${range(i)}`;
     say(`ratio stack/raw in-process: median ${ratio.toFixed(3)}, ${interval(ci)} (${ratios.map((r) => r.toFixed(3)).join(', ')})`);
     say(`ratio stack/raw processes: median ${procRatio.toFixed(3)}, ${interval(procCi)} (${procRatios.map((r) => r.toFixed(3)).join(', ')})`);
 
@@ -159,8 +160,8 @@ async function measure() {
       `| raw sharp in-process, ${rounds + 1} phases alternating with the stack's (median; each) | ${raw.toFixed(1)} resizes/s (${raws.map((r) => r.toFixed(1)).join(', ')}) |`,
       `| raw sharp as ${cores} processes with one resize each, ${rounds + 1} phases (median; each) | ${procRaw.toFixed(1)} resizes/s (${procRaws.map((r) => r.toFixed(1)).join(', ')}) |`,
       `| whole stack, closed loop (${cores * 3} in flight), ${rounds} phases (median; each) | ${closed.rate.toFixed(1)} resizes/s (${stacks.map((r) => r.toFixed(1)).join(', ')}), ${closed.errors} errors |`,
-      `| **ratio stack / raw sharp** (median of each stack phase against the raw phases either side; its distribution-free ${(ci.confidence * 100).toFixed(0)} % interval; each) | **${ratio.toFixed(3)}** (${ci.low.toFixed(3)}-${ci.high.toFixed(3)}; ${ratios.map((r) => r.toFixed(3)).join(', ')}) |`,
-      `| ratio stack / raw sharp as ${cores} processes (same method) | ${procRatio.toFixed(3)} (${procCi.low.toFixed(3)}-${procCi.high.toFixed(3)}; ${procRatios.map((r) => r.toFixed(3)).join(', ')}) |`,
+      `| **ratio stack / raw sharp** (median of each stack phase against the raw phases either side; its distribution-free ${(ci.confidence * 100).toFixed(0)} % interval; each) | **${ratio.toFixed(3)}** (${range(ci)}; ${ratios.map((r) => r.toFixed(3)).join(', ')}) |`,
+      `| ratio stack / raw sharp as ${cores} processes (same method) | ${procRatio.toFixed(3)} (${range(procCi)}; ${procRatios.map((r) => r.toFixed(3)).join(', ')}) |`,
       `| open model at 70 % of stack capacity (${rate}/s, ${open.sent} requests) | p50 ${open.p50.toFixed(1)} ms, p90 ${open.p90.toFixed(1)} ms, **p99 ${open.p99.toFixed(1)} ms**, max ${open.max.toFixed(1)} ms; ${open.failed} failed |`,
       '',
     ].join('\n');
