@@ -48,6 +48,8 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
   private stopped = false;
   private timers: NodeJS.Timeout[] = [];
   private campaign: Promise<void> | undefined;
+  /** Ends the campaign's blocking query when we stop, so a stop does not wait out its 2 s. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly o: ElectionOptions,
@@ -87,19 +89,55 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
-    const wasLeader = this.state.role === 'leader';
     this.stepDown('stopping');
+    this.stopping.abort();
     const session = this.session;
-    if (session) {
+    if (session) await this.handOver(session);
+    await this.campaign?.catch(() => undefined);
+    // The campaign may have made a new session while the first was handed over.
+    if (this.session && this.session !== session) await this.handOver(this.session);
+  }
+
+  /**
+   * Releases the lock (the standby's blocking query returns at once, and no lock-delay
+   * applies), then destroys the session. A standby releases too: its acquire may have
+   * landed without it having seen the result yet, and releasing a lock one does not hold
+   * changes nothing. A call that fails (a reset connection; a server cut off from the Raft
+   * leader answers 500) or is slow (a Raft commit on a busy cluster can outlast the
+   * campaign's short timeout) is retried against the next agent until the check's TTL has
+   * run out: after that Consul frees the lock itself, so trying longer would only delay the
+   * exit. Without the retry, one lost call turned a graceful handover into a crash-length
+   * one (TTL + lock-delay).
+   */
+  private async handOver(session: string): Promise<void> {
+    const started = performance.now();
+    const deadline = started + this.o.checkTtlMs;
+    // Two attempts at least fit in the budget, so a hung agent cannot use all of it.
+    const attemptMs = Math.max(100, Math.floor(this.o.checkTtlMs / 2));
+    const timeout = () => Math.min(attemptMs, deadline - performance.now());
+    let released = false;
+    for (let attempt = 1; ; attempt++) {
+      const agent = this.consul.agentUrl;
       try {
-        if (wasLeader) await this.consul.release(this.o.key, session);
-        await this.consul.destroySession(session);
-        await this.consul.deregisterCheck(this.checkId);
+        if (!released) {
+          await this.consul.release(this.o.key, session, timeout());
+          released = true;
+        }
+        await this.consul.destroySession(session, timeout());
+        this.log.info({ attempts: attempt, ms: Math.round(performance.now() - started) }, 'lock released and session destroyed');
+        break;
       } catch (err) {
-        this.log.warn({ err: (err as Error).message }, 'could not release leadership cleanly; Consul will expire it');
+        // The next attempt goes to the next agent, also when this one answered with an error
+        // (a server cut off from the Raft leader answers 500 until it finds the new one).
+        this.consul.skipAgent(agent);
+        if (deadline - performance.now() < 50) {
+          this.log.warn({ err: (err as Error).message, released, attempts: attempt }, 'could not release leadership cleanly; Consul will expire it');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 20));
       }
     }
-    await this.campaign?.catch(() => undefined);
+    await this.consul.deregisterCheck(this.checkId).catch(() => undefined); // a leftover is removed by the next incarnation
   }
 
   private stepDown(reason: string): void {
@@ -165,7 +203,7 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
           }
           lastRenew = sent;
         }
-        const k = await this.consul.readKey(this.o.key, { index, waitMs: Math.min(2000, (this.o.sessionTtlS * 1000) / 3) });
+        const k = await this.consul.readKey(this.o.key, { index, waitMs: Math.min(2000, (this.o.sessionTtlS * 1000) / 3), cancel: this.stopping.signal });
         index = k.index;
         if (k.session === session) {
           if (this.state.role !== 'leader' && !this.stopped) this.becomeLeader(k.lockIndex);
@@ -184,6 +222,7 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
           }
         }
       } catch (err) {
+        if (this.stopped) break;
         this.log.warn({ err: (err as Error).message }, 'election: consul call failed');
         index = undefined;
         await new Promise((r) => setTimeout(r, 100));

@@ -52,17 +52,23 @@ export class ConsulClient {
     return this.urls[this.current]!;
   }
 
-  private async call(method: string, path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<Response> {
+  /** Moves calls on to the next agent in the list, unless they have already left `url`. */
+  skipAgent(url: string): void {
+    if (this.agentUrl === url) this.current = (this.current + 1) % this.urls.length;
+  }
+
+  private async call(method: string, path: string, body?: unknown, timeoutMs = this.timeoutMs, cancel?: AbortSignal): Promise<Response> {
     let res: Response;
     const base = this.agentUrl;
+    const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))); // it takes whole ms only
     try {
       res = await fetch(new URL(path, base), {
         method,
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: cancel ? AbortSignal.any([cancel, timeout]) : timeout,
       });
     } catch (cause) {
-      if (this.agentUrl === base) this.current = (this.current + 1) % this.urls.length;
+      if (!cancel?.aborted) this.skipAgent(base); // the agent failed us; a caller's cancel says nothing of it
       throw new ConsulError(`${method} ${base}${path} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     }
     if (res.status >= 500 || (res.status >= 400 && res.status !== 404)) {
@@ -117,8 +123,8 @@ export class ConsulClient {
     return r.status === 200;
   }
 
-  async destroySession(id: string): Promise<void> {
-    await (await this.call('PUT', `/v1/session/destroy/${id}`)).arrayBuffer();
+  async destroySession(id: string, timeoutMs?: number): Promise<void> {
+    await (await this.call('PUT', `/v1/session/destroy/${id}`, undefined, timeoutMs)).arrayBuffer();
   }
 
   /** Tries to take the lock on `key` for `session`; true when we hold it. */
@@ -127,16 +133,18 @@ export class ConsulClient {
     return (await r.text()).trim() === 'true';
   }
 
-  async release(key: string, session: string): Promise<boolean> {
-    const r = await this.call('PUT', `/v1/kv/${key}?release=${session}`, '');
+  /** Gives up `session`'s lock on `key`; false when that session did not hold it. */
+  async release(key: string, session: string, timeoutMs?: number): Promise<boolean> {
+    const r = await this.call('PUT', `/v1/kv/${key}?release=${session}`, '', timeoutMs);
     return (await r.text()).trim() === 'true';
   }
 
   /**
    * Reads a key, consistently (a stale read after a leader change is what Jepsen found), as
-   * a blocking query when `index` is given: returns when the key changes or `waitMs` passes.
+   * a blocking query when `index` is given: returns when the key changes or `waitMs` passes,
+   * or fails at once when `cancel` aborts.
    */
-  async readKey(key: string, opts: { index?: number; waitMs?: number } = {}): Promise<KeyState> {
+  async readKey(key: string, opts: { index?: number; waitMs?: number; cancel?: AbortSignal } = {}): Promise<KeyState> {
     const q = new URLSearchParams({ consistent: '' });
     if (opts.index !== undefined) {
       q.set('index', String(opts.index));
@@ -144,7 +152,7 @@ export class ConsulClient {
     }
     // A blocking query may take up to wait + wait/16 of jitter; give the request room beyond it.
     const timeout = opts.index !== undefined ? (opts.waitMs ?? 5000) * 1.1 + this.timeoutMs : this.timeoutMs;
-    const r = await this.call('GET', `/v1/kv/${key}?${q}`, undefined, timeout);
+    const r = await this.call('GET', `/v1/kv/${key}?${q}`, undefined, timeout, opts.cancel);
     const index = Number(r.headers.get('x-consul-index') ?? 0);
     if (r.status === 404) {
       await r.arrayBuffer();

@@ -1,0 +1,98 @@
+/**
+ * Leader election against a real Consul server, with a real Toxiproxy on the leader's two
+ * paths to it (as a broker in the topology has one per Consul server): a graceful stop
+ * hands the lock over even when the path it was using fails, and never hangs when Consul
+ * cannot be reached at all.
+ */
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { LeaderElection, type ElectionOptions } from '../../../system/broker/election.ts';
+import { startConsulCluster } from '../../../harness/stack/consul-cluster.ts';
+import { startToxiproxy } from '../../../harness/stack/toxiproxy.ts';
+import { partition } from '../../../harness/faults/partition.ts';
+import { pollUntil } from '../../../harness/stack/poll.ts';
+
+const key = 'nines/test/election';
+
+/** The broker defaults (system/lib/config.ts): a 1 s check TTL, 300 ms per campaign call. */
+const options = (id: string, consulUrl: string): ElectionOptions => ({
+  consulUrl,
+  key,
+  id,
+  advertise: `mqtt://127.0.0.1:1883/${id}`,
+  checkTtlMs: 1000,
+  passEveryMs: 200,
+  stepDownMs: 600,
+  sessionTtlS: 10,
+  lockDelayMs: 500,
+});
+
+/** One Consul server, two Toxiproxy paths to it for the leader, and two elections: `a` leads, `b` stands by. */
+async function pair(t: TestContext) {
+  const dir = mkdtempSync(join(tmpdir(), 'nines-election-'));
+  const consul = await startConsulCluster(join(dir, 'consul'), 1);
+  const toxiproxy = await startToxiproxy(dir).catch(async (err) => {
+    await consul.stop();
+    throw err;
+  });
+  const consulUrl = consul.servers[0]!.httpUrl;
+  const paths = await Promise.all(['a-consul-1', 'a-consul-2'].map((n) => toxiproxy.proxy(n, `127.0.0.1:${consul.servers[0]!.httpPort}`)));
+  const lines: string[] = [];
+  const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+  const a = new LeaderElection(options('a', paths.map((p) => `http://${p.listen}`).join(',')), log);
+  const b = new LeaderElection(options('b', consulUrl), pino({ level: 'silent' }));
+  t.after(async () => {
+    await Promise.allSettled([a.stop(), b.stop()]);
+    await toxiproxy.stop();
+    await consul.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  a.start();
+  const epochA = await pollUntil(async () => a.leaderEpoch(), { timeoutMs: 20_000, everyMs: 20, what: 'a leading' });
+  b.start();
+  await pollUntil(async () => ((await sessions(consulUrl)).length === 2 ? true : undefined), { timeoutMs: 20_000, everyMs: 20, what: "b's session" });
+  const holder = async () => {
+    const r = await fetch(`${consulUrl}/v1/kv/${key}`);
+    return ((await r.json()) as Array<{ Session?: string }>)[0]?.Session;
+  };
+  const sessionA = await holder();
+  assert.ok(sessionA, 'a holds the lock');
+  return { a, b, epochA, sessionA, holder, lines, toxiproxy, consulUrl };
+}
+
+const sessions = async (consulUrl: string) => (await (await fetch(`${consulUrl}/v1/session/list`)).json()) as Array<{ ID: string }>;
+
+test('a graceful stop hands the lock over through the next agent when the path it was using fails', async (t) => {
+  const { a, b, epochA, sessionA, holder, lines, toxiproxy, consulUrl } = await pair(t);
+  // The path `a` talks over now drops everything sent on it, as a black-holed network does:
+  // a call neither reaches Consul nor fails fast, it times out. (Connections stay open, so
+  // `a` does not notice before it stops; a refused connection would move it on at once.)
+  const proxy = await toxiproxy.client.get('a-consul-1');
+  await proxy.addToxic({ name: 'black-hole', type: 'timeout', stream: 'upstream', toxicity: 1, attributes: { timeout: 0 } } as never);
+
+  await a.stop();
+  // Before the fix the failed release was not retried: the lock stayed `a`'s until its
+  // check's TTL ran out, then lock-delay — a crash-length failover from a graceful stop.
+  assert.notEqual(await holder(), sessionA, 'the lock is no longer held by the stopped leader');
+  assert.ok(!(await sessions(consulUrl)).some((s) => s.ID === sessionA), "the stopped leader's session is destroyed");
+  const done = lines.map((l) => JSON.parse(l) as { msg: string; attempts?: number }).find((l) => l.msg === 'lock released and session destroyed');
+  assert.ok(done, 'the stop says it handed over');
+  assert.ok(done.attempts! > 1, `the first attempt met the fault (attempts: ${done.attempts})`);
+  const epochB = await pollUntil(async () => b.leaderEpoch(), { timeoutMs: 10_000, everyMs: 20, what: 'b leading' });
+  assert.ok(epochB > epochA, `b leads under a newer epoch (${epochB} > ${epochA})`);
+});
+
+test('a graceful stop cut off from Consul gives up within the check TTL and the standby still takes over', { timeout: 60_000 }, async (t) => {
+  const { a, b, epochA, lines, toxiproxy } = await pair(t);
+  await Promise.all(['a-consul-1', 'a-consul-2'].map((n) => partition(toxiproxy.client, n)));
+
+  await a.stop(); // returns: Consul expires the lock itself, so retrying past the TTL buys nothing
+  assert.ok(lines.some((l) => l.includes('could not release leadership cleanly')), 'the stop says it could not hand over');
+  assert.equal(a.leaderEpoch(), undefined, 'the stopped broker does not lead');
+  const epochB = await pollUntil(async () => b.leaderEpoch(), { timeoutMs: 15_000, everyMs: 20, what: 'b leading after the TTL' });
+  assert.ok(epochB > epochA, `b leads under a newer epoch (${epochB} > ${epochA})`);
+});
