@@ -76,6 +76,8 @@ export interface Topology {
   waitForLeader(timeoutMs: number, not?: ManagedProcess): Promise<BrokerStatus & { process: ManagedProcess }>;
   /** Every dispatch the brokers logged, from their log files. */
   dispatchEvents(): DispatchEvent[];
+  /** The brokers' election log lines since `since` (epoch ms), oldest first: what a failed failover assertion should show. */
+  electionLog(since: number): string[];
   stop(): Promise<void>;
 }
 
@@ -228,6 +230,13 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
       dispatchEvents() {
         return brokers.flatMap((b, i) => readDispatches(b.spec.logFile, brokerIds[i]!));
       },
+      electionLog(since) {
+        return brokers
+          .flatMap((b, i) => readElectionLines(b.spec.logFile, brokerIds[i]!))
+          .filter((e) => e.t >= since)
+          .sort((x, y) => x.t - y.t)
+          .map((e) => e.line);
+      },
       async stop() {
         await toxiproxy.reset().catch(() => undefined); // heal, so processes can say goodbye
         await haproxy.stop();
@@ -254,6 +263,24 @@ export function readDispatches(logFile: string, broker: string): DispatchEvent[]
     try {
       const e = JSON.parse(line) as { event?: string; epoch?: number; t?: number; jobId?: string };
       if (e.event === 'dispatch' && typeof e.epoch === 'number' && typeof e.t === 'number') out.push({ broker, epoch: e.epoch, t: e.t, jobId: String(e.jobId) });
+    } catch {
+      // a torn last line of a killed process: skip it
+    }
+  }
+  return out;
+}
+
+/** A broker's election log lines (module 'election'), each as `<time> <broker> <msg> {fields}`. */
+function readElectionLines(logFile: string, broker: string): Array<{ t: number; line: string }> {
+  if (!existsSync(logFile)) return [];
+  const out: Array<{ t: number; line: string }> = [];
+  for (const text of readFileSync(logFile, 'utf8').split('\n')) {
+    if (!text.includes('"election"')) continue;
+    try {
+      const e = JSON.parse(text) as Record<string, unknown>;
+      if (e.module !== 'election') continue;
+      const fields = Object.fromEntries(Object.entries(e).filter(([k]) => !['time', 'msg', 'module', 'level', 'service', 'pid'].includes(k)));
+      out.push({ t: Date.parse(String(e.time)), line: `${String(e.time)} ${broker} ${String(e.msg)} ${JSON.stringify(fields)}` });
     } catch {
       // a torn last line of a killed process: skip it
     }

@@ -165,8 +165,10 @@ test('graceful stop of the leader: failover under 1 s', async (t) => {
   await new Promise((r) => setTimeout(r, 500));
   const results = await l.stop();
   t.diagnostic(`graceful failover: new leader ${next.id} after ${electedMs} ms, first request served after ${failoverMs} ms; ${failures(results)} of ${results.length} failed`);
-  assert.ok(electedMs < 1000, `new leader after ${electedMs} ms`);
-  assert.ok(failoverMs < 1000, `first request served by the new leader after ${failoverMs} ms`);
+  // Under the 1 s check TTL: the lock was handed over, not left to expire. If not, say why.
+  const why = () => `; the brokers' election log since the stop:\n${topo.electionLog(t0 - 500).join('\n')}`;
+  assert.ok(electedMs < 1000, `new leader after ${electedMs} ms${why()}`);
+  assert.ok(failoverMs < 1000, `first request served by the new leader after ${failoverMs} ms${why()}`);
   assertNoneLostOrHung(results);
   assertNoSplitBrain();
   await leader.process.start();
