@@ -12,6 +12,8 @@
  *    deposed before it handles a single message.
  *  - Graceful stop releases the lock and destroys the session: no lock-delay applies, the
  *    standby's blocking query returns at once.
+ *  - A broker whose calls move off the agent holding its check gives its session up the
+ *    same way and campaigns again from the agent it reached (leaveHome).
  *
  * Fencing does the rest: every dispatch carries the epoch, and workers and api servers drop
  * messages from an epoch older than one they have seen.
@@ -42,6 +44,10 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
   private readonly checkPrefix: string;
   private cleaned = false;
   private session: string | undefined;
+  /** The agent our check is registered on: the only one where it can be passed. */
+  private home: string | undefined;
+  /** A session being given up after calls moved off its home agent (see leaveHome). */
+  private leaving: Promise<void> | undefined;
   private state: State = { role: 'follower' };
   /** performance.now() at which the last successful call to Consul was *sent*. */
   private lastContact = -Infinity;
@@ -92,15 +98,17 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
     this.stepDown('stopping');
     this.stopping.abort();
     const session = this.session;
-    if (session) await this.handOver(session);
+    if (session) await this.handOver(session, 'stopping', this.checkId);
     await this.campaign?.catch(() => undefined);
+    await this.leaving;
     // The campaign may have made a new session while the first was handed over.
-    if (this.session && this.session !== session) await this.handOver(this.session);
+    if (this.session && this.session !== session) await this.handOver(this.session, 'stopping', this.checkId);
   }
 
   /**
-   * Releases the lock (the standby's blocking query returns at once, and no lock-delay
-   * applies), then destroys the session. A standby releases too: its acquire may have
+   * Gives a session up, at a stop or when leaving its agent: releases the lock (the standby's
+   * blocking query returns at once, and no lock-delay applies), then destroys the session,
+   * and deregisters `checkId` if given. A standby releases too: its acquire may have
    * landed without it having seen the result yet, and releasing a lock one does not hold
    * changes nothing. A call that fails (a reset connection; a server cut off from the Raft
    * leader answers 500) or is slow (a Raft commit on a busy cluster can outlast the
@@ -109,7 +117,7 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
    * exit. Without the retry, one lost call turned a graceful handover into a crash-length
    * one (TTL + lock-delay).
    */
-  private async handOver(session: string): Promise<void> {
+  private async handOver(session: string, why: string, checkId?: string): Promise<void> {
     const started = performance.now();
     const deadline = started + this.o.checkTtlMs;
     // Two attempts at least fit in the budget, so a hung agent cannot use all of it.
@@ -124,20 +132,21 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
           released = true;
         }
         await this.consul.destroySession(session, timeout());
-        this.log.info({ attempts: attempt, ms: Math.round(performance.now() - started) }, 'lock released and session destroyed');
+        this.log.info({ why, attempts: attempt, ms: Math.round(performance.now() - started) }, 'lock released and session destroyed');
         break;
       } catch (err) {
         // The next attempt goes to the next agent, also when this one answered with an error
         // (a server cut off from the Raft leader answers 500 until it finds the new one).
         this.consul.skipAgent(agent);
         if (deadline - performance.now() < 50) {
-          this.log.warn({ err: (err as Error).message, released, attempts: attempt }, 'could not release leadership cleanly; Consul will expire it');
+          this.log.warn({ why, err: (err as Error).message, released, attempts: attempt }, 'could not release leadership cleanly; Consul will expire it');
           return;
         }
         await new Promise((r) => setTimeout(r, 20));
       }
     }
-    await this.consul.deregisterCheck(this.checkId).catch(() => undefined); // a leftover is removed by the next incarnation
+    // A leftover check (on an agent we could not reach) is removed by the next incarnation.
+    if (checkId) await this.consul.deregisterCheck(checkId).catch(() => undefined);
   }
 
   private stepDown(reason: string): void {
@@ -150,6 +159,7 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
 
   private async heartbeat(): Promise<void> {
     if (!this.session) return;
+    if (this.consul.agentUrl !== this.home) return this.leaveHome();
     const sent = performance.now();
     try {
       await this.consul.passCheck(this.checkId);
@@ -157,6 +167,23 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'check pass failed');
     }
+  }
+
+  /**
+   * Our check can be passed only on its home agent. Once calls have moved to another agent
+   * (the home one failed a call), the session is doomed: Consul invalidates it when the
+   * check's TTL runs out or, if the home agent died, only when gossip declares its node
+   * failed (5–6 s here), and until then its lock keeps every broker from leading. So give it
+   * up at once: step down, release the lock and destroy the session through the agent we can
+   * reach, and campaign again with a new check and session there.
+   */
+  private leaveHome(): void {
+    const session = this.session;
+    if (!session || this.leaving) return;
+    this.stepDown('calls moved off the Consul agent that holds our check');
+    this.session = undefined;
+    // Its check stays behind on the agent we cannot reach; the next incarnation removes it.
+    this.leaving = this.handOver(session, `left Consul agent ${this.home}`).finally(() => (this.leaving = undefined));
   }
 
   private async ensureSession(): Promise<string> {
@@ -172,6 +199,7 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
     // Consul refuses to bind a new session to a critical check.
     const stale = this.checkId;
     this.checkId = this.newCheckId();
+    this.home = this.consul.agentUrl;
     await this.consul.registerTtlCheck(this.checkId, `nines broker ${this.o.id} alive`, `${this.o.checkTtlMs}ms`);
     await this.consul.deregisterCheck(stale).catch(() => undefined);
     const sent = performance.now();
@@ -192,6 +220,7 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
     let lastRenew = 0;
     while (!this.stopped) {
       try {
+        if (this.session && this.consul.agentUrl !== this.home) this.leaveHome();
         const session = await this.ensureSession();
         if (performance.now() - lastRenew > (this.o.sessionTtlS * 1000) / 3) {
           const sent = performance.now();
@@ -205,6 +234,7 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
         }
         const k = await this.consul.readKey(this.o.key, { index, waitMs: Math.min(2000, (this.o.sessionTtlS * 1000) / 3), cancel: this.stopping.signal });
         index = k.index;
+        if (session !== this.session) continue; // given up meanwhile (leaveHome): never lead under it
         if (k.session === session) {
           if (this.state.role !== 'leader' && !this.stopped) this.becomeLeader(k.lockIndex);
           continue;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { LeaderElection, type ElectionOptions } from '../../../system/broker/election.ts';
-import { startConsulCluster } from '../../../harness/stack/consul-cluster.ts';
+import { startConsulCluster, type ConsulServer } from '../../../harness/stack/consul-cluster.ts';
 import { startToxiproxy } from '../../../harness/stack/toxiproxy.ts';
 import { partition } from '../../../harness/faults/partition.ts';
 import { pollUntil } from '../../../harness/stack/poll.ts';
@@ -95,4 +95,43 @@ test('a graceful stop cut off from Consul gives up within the check TTL and the 
   assert.equal(a.leaderEpoch(), undefined, 'the stopped broker does not lead');
   const epochB = await pollUntil(async () => b.leaderEpoch(), { timeoutMs: 15_000, everyMs: 20, what: 'b leading after the TTL' });
   assert.ok(epochB > epochA, `b leads under a newer epoch (${epochB} > ${epochA})`);
+});
+
+test("the leader's Consul agent dies: it gives its lock up through another agent, long before gossip declares that agent's node failed", { timeout: 120_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nines-election-'));
+  const consul = await startConsulCluster(join(dir, 'consul'), 3);
+  const elections: LeaderElection[] = [];
+  t.after(async () => {
+    await Promise.allSettled(elections.map((e) => e.stop()));
+    await consul.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  // `a`'s local agent is a server that is not the Raft leader (losing the leader as well
+  // would add a Raft election to what this measures); `b`'s is another one.
+  const raftLeader = await consul.raftLeader();
+  assert.ok(raftLeader, 'the cluster has a Raft leader');
+  const [home, other] = consul.servers.filter((s) => s !== raftLeader) as [ConsulServer, ConsulServer];
+  const urls = (...ss: ConsulServer[]) => ss.map((s) => s.httpUrl).join(',');
+  const lines: string[] = [];
+  const a = new LeaderElection(options('a', urls(home, other, raftLeader)), pino({ level: 'info' }, { write: (l: string) => void lines.push(l) }));
+  const b = new LeaderElection(options('b', urls(other, raftLeader, home)), pino({ level: 'silent' }));
+  elections.push(a, b);
+  a.start();
+  const epochA = await pollUntil(async () => a.leaderEpoch(), { timeoutMs: 20_000, everyMs: 20, what: 'a leading' });
+  b.start();
+  await pollUntil(async () => ((await sessions(other.httpUrl)).length === 2 ? true : undefined), { timeoutMs: 20_000, everyMs: 20, what: "b's session" });
+
+  const killedAt = Date.now();
+  await home.process.kill();
+  // Someone leads again under a newer epoch (a, from its new agent, or b)…
+  const next = await pollUntil(async () => {
+    const e = a.leaderEpoch() ?? b.leaderEpoch();
+    return e !== undefined && e > epochA ? e : undefined;
+  }, { timeoutMs: 20_000, everyMs: 20, what: 'a leader under a newer epoch' });
+  t.diagnostic(`epoch ${next} began ${Date.now() - killedAt} ms after the kill`);
+  // …while the cluster still counts the dead agent's node alive: the lock was given up, not
+  // taken away by the failure detector (before the fix, that was the only way it came free).
+  const serf = (await (await fetch(`${other.httpUrl}/v1/health/node/${home.name}`)).json()) as Array<{ CheckID: string; Status: string }>;
+  assert.equal(serf.find((c) => c.CheckID === 'serfHealth')?.Status, 'passing', `${home.name} still counted alive when epoch ${next} began`);
+  assert.ok(lines.some((l) => l.includes('lock released and session destroyed') && l.includes('left Consul agent')), 'a says it gave its lock up');
 });
