@@ -1,8 +1,9 @@
 /**
- * Leader election against a real Consul server, with a real Toxiproxy on the leader's two
- * paths to it (as a broker in the topology has one per Consul server): a graceful stop
+ * Leader election against real Consul servers. With a real Toxiproxy on the leader's two
+ * paths to one server (a broker in the topology has one per Consul server): a graceful stop
  * hands the lock over even when the path it was using fails, and never hangs when Consul
- * cannot be reached at all.
+ * cannot be reached at all. With three servers: a leader whose local server dies gives its
+ * lock up through another one instead of holding it until gossip notices.
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
