@@ -254,36 +254,35 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
   }
 }
 
-/** Parses a broker's JSON log for its dispatch events. */
-export function readDispatches(logFile: string, broker: string): DispatchEvent[] {
-  if (!existsSync(logFile)) return [];
-  const out: DispatchEvent[] = [];
-  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
-    if (!line.includes('"dispatch"')) continue;
+/** The JSON lines of a log file that contain `marker`, parsed; a torn last line (a killed process) is skipped. */
+function* jsonLines(logFile: string, marker: string): Generator<Record<string, unknown>> {
+  if (!existsSync(logFile)) return;
+  for (const text of readFileSync(logFile, 'utf8').split('\n')) {
+    if (!text.includes(marker)) continue;
     try {
-      const e = JSON.parse(line) as { event?: string; epoch?: number; t?: number; jobId?: string };
-      if (e.event === 'dispatch' && typeof e.epoch === 'number' && typeof e.t === 'number') out.push({ broker, epoch: e.epoch, t: e.t, jobId: String(e.jobId) });
+      yield JSON.parse(text) as Record<string, unknown>;
     } catch {
       // a torn last line of a killed process: skip it
     }
+  }
+}
+
+/** Parses a broker's JSON log for its dispatch events. */
+export function readDispatches(logFile: string, broker: string): DispatchEvent[] {
+  const out: DispatchEvent[] = [];
+  for (const e of jsonLines(logFile, '"dispatch"')) {
+    if (e.event === 'dispatch' && typeof e.epoch === 'number' && typeof e.t === 'number') out.push({ broker, epoch: e.epoch, t: e.t, jobId: String(e.jobId) });
   }
   return out;
 }
 
 /** A broker's election log lines (module 'election'), each as `<time> <broker> <msg> {fields}`. */
 function readElectionLines(logFile: string, broker: string): Array<{ t: number; line: string }> {
-  if (!existsSync(logFile)) return [];
   const out: Array<{ t: number; line: string }> = [];
-  for (const text of readFileSync(logFile, 'utf8').split('\n')) {
-    if (!text.includes('"election"')) continue;
-    try {
-      const e = JSON.parse(text) as Record<string, unknown>;
-      if (e.module !== 'election') continue;
-      const fields = Object.fromEntries(Object.entries(e).filter(([k]) => !['time', 'msg', 'module', 'level', 'service', 'pid'].includes(k)));
-      out.push({ t: Date.parse(String(e.time)), line: `${String(e.time)} ${broker} ${String(e.msg)} ${JSON.stringify(fields)}` });
-    } catch {
-      // a torn last line of a killed process: skip it
-    }
+  for (const e of jsonLines(logFile, '"election"')) {
+    if (e.module !== 'election') continue;
+    const fields = Object.fromEntries(Object.entries(e).filter(([k]) => !['time', 'msg', 'module', 'level', 'service', 'pid'].includes(k)));
+    out.push({ t: Date.parse(String(e.time)), line: `${String(e.time)} ${broker} ${String(e.msg)} ${JSON.stringify(fields)}` });
   }
   return out;
 }

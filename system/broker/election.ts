@@ -173,7 +173,7 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
    * Our check can be passed only on its home agent. Once calls have moved to another agent
    * (the home one failed a call), the session is doomed: Consul invalidates it when the
    * check's TTL runs out or, if the home agent died, only when gossip declares its node
-   * failed (5–6 s here), and until then its lock keeps every broker from leading. So give it
+   * failed (~7 s here), and until then its lock keeps every broker from leading. So give it
    * up at once: step down, release the lock and destroy the session through the agent we can
    * reach, and campaign again with a new check and session there.
    */
