@@ -13,7 +13,7 @@
  *  - Graceful stop releases the lock and destroys the session: no lock-delay applies, the
  *    standby's blocking query returns at once.
  *  - A broker whose calls move off the agent holding its check gives its session up the
- *    same way and campaigns again from the agent it reached (leaveHome).
+ *    same way and campaigns again from the agent it reached (leftHome).
  *
  * Fencing does the rest: every dispatch carries the epoch, and workers and api servers drop
  * messages from an epoch older than one they have seen.
@@ -46,7 +46,7 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
   private session: string | undefined;
   /** The agent our check is registered on: the only one where it can be passed. */
   private home: string | undefined;
-  /** A session being given up after calls moved off its home agent (see leaveHome). */
+  /** A session being given up after calls moved off its home agent (see leftHome). */
   private leaving: Promise<void> | undefined;
   private state: State = { role: 'follower' };
   /** performance.now() at which the last successful call to Consul was *sent*. */
@@ -158,8 +158,7 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
   }
 
   private async heartbeat(): Promise<void> {
-    if (!this.session) return;
-    if (this.consul.agentUrl !== this.home) return this.leaveHome();
+    if (!this.session || this.leftHome()) return;
     const sent = performance.now();
     try {
       await this.consul.passCheck(this.checkId);
@@ -170,6 +169,7 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
   }
 
   /**
+   * True when calls have left the agent holding our check; the session is then given up.
    * Our check can be passed only on its home agent. Once calls have moved to another agent
    * (the home one failed a call), the session is doomed: Consul invalidates it when the
    * check's TTL runs out or, if the home agent died, only when gossip declares its node
@@ -177,13 +177,15 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
    * up at once: step down, release the lock and destroy the session through the agent we can
    * reach, and campaign again with a new check and session there.
    */
-  private leaveHome(): void {
+  private leftHome(): boolean {
     const session = this.session;
-    if (!session || this.leaving) return;
+    if (!session || this.consul.agentUrl === this.home) return false;
+    if (this.leaving) return true;
     this.stepDown('calls moved off the Consul agent that holds our check');
     this.session = undefined;
     // Its check stays behind on the agent we cannot reach; the next incarnation removes it.
     this.leaving = this.handOver(session, `left Consul agent ${this.home}`).finally(() => (this.leaving = undefined));
+    return true;
   }
 
   private async ensureSession(): Promise<string> {
@@ -220,7 +222,7 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
     let lastRenew = 0;
     while (!this.stopped) {
       try {
-        if (this.session && this.consul.agentUrl !== this.home) this.leaveHome();
+        this.leftHome();
         const session = await this.ensureSession();
         if (performance.now() - lastRenew > (this.o.sessionTtlS * 1000) / 3) {
           const sent = performance.now();
@@ -234,7 +236,7 @@ export class LeaderElection extends EventEmitter<{ leader: [number]; follower: [
         }
         const k = await this.consul.readKey(this.o.key, { index, waitMs: Math.min(2000, (this.o.sessionTtlS * 1000) / 3), cancel: this.stopping.signal });
         index = k.index;
-        if (session !== this.session) continue; // given up meanwhile (leaveHome): never lead under it
+        if (session !== this.session) continue; // given up meanwhile (leftHome): never lead under it
         if (k.session === session) {
           if (this.state.role !== 'leader' && !this.stopped) this.becomeLeader(k.lockIndex);
           continue;
