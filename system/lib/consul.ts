@@ -57,7 +57,8 @@ export class ConsulClient {
     if (this.agentUrl === url) this.current = (this.current + 1) % this.urls.length;
   }
 
-  private async call(method: string, path: string, body?: unknown, timeoutMs = this.timeoutMs, cancel?: AbortSignal): Promise<Response> {
+  private async call(method: string, path: string, body?: unknown, o: { timeoutMs?: number; cancel?: AbortSignal } = {}): Promise<Response> {
+    const { timeoutMs = this.timeoutMs, cancel } = o;
     let res: Response;
     const base = this.agentUrl;
     const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))); // it takes whole ms only
@@ -124,7 +125,7 @@ export class ConsulClient {
   }
 
   async destroySession(id: string, timeoutMs?: number): Promise<void> {
-    await (await this.call('PUT', `/v1/session/destroy/${id}`, undefined, timeoutMs)).arrayBuffer();
+    await (await this.call('PUT', `/v1/session/destroy/${id}`, undefined, { timeoutMs })).arrayBuffer();
   }
 
   /** Tries to take the lock on `key` for `session`; true when we hold it. */
@@ -135,7 +136,7 @@ export class ConsulClient {
 
   /** Gives up `session`'s lock on `key`; false when that session did not hold it. */
   async release(key: string, session: string, timeoutMs?: number): Promise<boolean> {
-    const r = await this.call('PUT', `/v1/kv/${key}?release=${session}`, '', timeoutMs);
+    const r = await this.call('PUT', `/v1/kv/${key}?release=${session}`, '', { timeoutMs });
     return (await r.text()).trim() === 'true';
   }
 
@@ -151,8 +152,8 @@ export class ConsulClient {
       q.set('wait', `${opts.waitMs ?? 5000}ms`);
     }
     // A blocking query may take up to wait + wait/16 of jitter; give the request room beyond it.
-    const timeout = opts.index !== undefined ? (opts.waitMs ?? 5000) * 1.1 + this.timeoutMs : this.timeoutMs;
-    const r = await this.call('GET', `/v1/kv/${key}?${q}`, undefined, timeout, opts.cancel);
+    const timeoutMs = opts.index !== undefined ? (opts.waitMs ?? 5000) * 1.1 + this.timeoutMs : this.timeoutMs;
+    const r = await this.call('GET', `/v1/kv/${key}?${q}`, undefined, { timeoutMs, cancel: opts.cancel });
     const index = Number(r.headers.get('x-consul-index') ?? 0);
     if (r.status === 404) {
       await r.arrayBuffer();
