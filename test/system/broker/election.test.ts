@@ -7,15 +7,14 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { LeaderElection, type ElectionOptions } from '../../../system/broker/election.ts';
-import { startConsulCluster, type ConsulServer } from '../../../harness/stack/consul-cluster.ts';
+import type { ConsulServer } from '../../../harness/stack/consul-cluster.ts';
 import { startToxiproxy } from '../../../harness/stack/toxiproxy.ts';
 import { partition } from '../../../harness/faults/partition.ts';
 import { pollUntil } from '../../../harness/stack/poll.ts';
+import { startTestConsul } from '../../helpers/consul.ts';
+import { defer } from '../../helpers/defer.ts';
 
 const key = 'nines/test/election';
 
@@ -32,30 +31,36 @@ const options = (id: string, consulUrl: string): ElectionOptions => ({
   lockDelayMs: 500,
 });
 
-/** One Consul server, two Toxiproxy paths to it for the leader, and two elections: `a` leads, `b` stands by. */
+/** Resolves with the epoch `e` leads under, once it leads. */
+const leading = (e: LeaderElection, what: string, timeoutMs = 20_000) => pollUntil(async () => e.leaderEpoch(), { timeoutMs, everyMs: 20, what });
+
+const sessions = async (consulUrl: string) => (await (await fetch(`${consulUrl}/v1/session/list`)).json()) as Array<{ ID: string }>;
+
+/**
+ * Elections `a` (its log lines kept in `lines`) and `b` over the given agent lists, stopped when
+ * the test ends: `a` is started and leads, then `b` is started and campaigns (its session exists).
+ */
+async function leaderAndStandby(t: TestContext, aUrls: string, bUrls: string) {
+  const lines: string[] = [];
+  const a = new LeaderElection(options('a', aUrls), pino({ level: 'info' }, { write: (l: string) => void lines.push(l) }));
+  const b = new LeaderElection(options('b', bUrls), pino({ level: 'silent' }));
+  defer(t, () => Promise.allSettled([a.stop(), b.stop()]));
+  a.start();
+  const epochA = await leading(a, 'a leading');
+  b.start();
+  const someAgent = bUrls.split(',')[0]!;
+  await pollUntil(async () => ((await sessions(someAgent)).length === 2 ? true : undefined), { timeoutMs: 20_000, everyMs: 20, what: "b's session" });
+  return { a, b, epochA, lines };
+}
+
+/** One Consul server, two Toxiproxy paths to it for the leader, and `a` leading with `b` standing by. */
 async function pair(t: TestContext) {
-  const dir = mkdtempSync(join(tmpdir(), 'nines-election-'));
-  const consul = await startConsulCluster(join(dir, 'consul'), 1);
-  const toxiproxy = await startToxiproxy(dir).catch(async (err) => {
-    await consul.stop();
-    throw err;
-  });
+  const consul = await startTestConsul(t, 1);
+  const toxiproxy = await startToxiproxy(consul.dir);
+  defer(t, () => toxiproxy.stop());
   const consulUrl = consul.servers[0]!.httpUrl;
   const paths = await Promise.all(['a-consul-1', 'a-consul-2'].map((n) => toxiproxy.proxy(n, `127.0.0.1:${consul.servers[0]!.httpPort}`)));
-  const lines: string[] = [];
-  const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
-  const a = new LeaderElection(options('a', paths.map((p) => `http://${p.listen}`).join(',')), log);
-  const b = new LeaderElection(options('b', consulUrl), pino({ level: 'silent' }));
-  t.after(async () => {
-    await Promise.allSettled([a.stop(), b.stop()]);
-    await toxiproxy.stop();
-    await consul.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  a.start();
-  const epochA = await pollUntil(async () => a.leaderEpoch(), { timeoutMs: 20_000, everyMs: 20, what: 'a leading' });
-  b.start();
-  await pollUntil(async () => ((await sessions(consulUrl)).length === 2 ? true : undefined), { timeoutMs: 20_000, everyMs: 20, what: "b's session" });
+  const { a, b, epochA, lines } = await leaderAndStandby(t, paths.map((p) => `http://${p.listen}`).join(','), consulUrl);
   const holder = async () => {
     const r = await fetch(`${consulUrl}/v1/kv/${key}`);
     return ((await r.json()) as Array<{ Session?: string }>)[0]?.Session;
@@ -64,8 +69,6 @@ async function pair(t: TestContext) {
   assert.ok(sessionA, 'a holds the lock');
   return { a, b, epochA, sessionA, holder, lines, toxiproxy, consulUrl };
 }
-
-const sessions = async (consulUrl: string) => (await (await fetch(`${consulUrl}/v1/session/list`)).json()) as Array<{ ID: string }>;
 
 test('a graceful stop hands the lock over through the next agent when the path it was using fails', async (t) => {
   const { a, b, epochA, sessionA, holder, lines, toxiproxy, consulUrl } = await pair(t);
@@ -83,7 +86,7 @@ test('a graceful stop hands the lock over through the next agent when the path i
   const done = lines.map((l) => JSON.parse(l) as { msg: string; attempts?: number }).find((l) => l.msg === 'lock released and session destroyed');
   assert.ok(done, 'the stop says it handed over');
   assert.ok(done.attempts! > 1, `the first attempt met the fault (attempts: ${done.attempts})`);
-  const epochB = await pollUntil(async () => b.leaderEpoch(), { timeoutMs: 10_000, everyMs: 20, what: 'b leading' });
+  const epochB = await leading(b, 'b leading', 10_000);
   assert.ok(epochB > epochA, `b leads under a newer epoch (${epochB} > ${epochA})`);
 });
 
@@ -94,33 +97,19 @@ test('a graceful stop cut off from Consul gives up within the check TTL and the 
   await a.stop(); // returns: Consul expires the lock itself, so retrying past the TTL buys nothing
   assert.ok(lines.some((l) => l.includes('could not release leadership cleanly')), 'the stop says it could not hand over');
   assert.equal(a.leaderEpoch(), undefined, 'the stopped broker does not lead');
-  const epochB = await pollUntil(async () => b.leaderEpoch(), { timeoutMs: 15_000, everyMs: 20, what: 'b leading after the TTL' });
+  const epochB = await leading(b, 'b leading after the TTL', 15_000);
   assert.ok(epochB > epochA, `b leads under a newer epoch (${epochB} > ${epochA})`);
 });
 
 test("the leader's Consul agent dies: it gives its lock up through another agent, long before gossip declares that agent's node failed", { timeout: 120_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'nines-election-'));
-  const consul = await startConsulCluster(join(dir, 'consul'), 3);
-  const elections: LeaderElection[] = [];
-  t.after(async () => {
-    await Promise.allSettled(elections.map((e) => e.stop()));
-    await consul.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const consul = await startTestConsul(t, 3);
   // `a`'s local agent is a server that is not the Raft leader (losing the leader as well
   // would add a Raft election to what this measures); `b`'s is another one.
   const raftLeader = await consul.raftLeader();
   assert.ok(raftLeader, 'the cluster has a Raft leader');
   const [home, other] = consul.servers.filter((s) => s !== raftLeader) as [ConsulServer, ConsulServer];
   const urls = (...ss: ConsulServer[]) => ss.map((s) => s.httpUrl).join(',');
-  const lines: string[] = [];
-  const a = new LeaderElection(options('a', urls(home, other, raftLeader)), pino({ level: 'info' }, { write: (l: string) => void lines.push(l) }));
-  const b = new LeaderElection(options('b', urls(other, raftLeader, home)), pino({ level: 'silent' }));
-  elections.push(a, b);
-  a.start();
-  const epochA = await pollUntil(async () => a.leaderEpoch(), { timeoutMs: 20_000, everyMs: 20, what: 'a leading' });
-  b.start();
-  await pollUntil(async () => ((await sessions(other.httpUrl)).length === 2 ? true : undefined), { timeoutMs: 20_000, everyMs: 20, what: "b's session" });
+  const { a, b, epochA, lines } = await leaderAndStandby(t, urls(home, other, raftLeader), urls(other, raftLeader, home));
 
   const killedAt = Date.now();
   await home.process.kill();

@@ -1,26 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connectBus } from '../../../system/lib/bus.ts';
 import { ConsulClient } from '../../../system/lib/consul.ts';
 import { createLogger } from '../../../system/lib/logger.ts';
 import { encodeLeader } from '../../../system/lib/leader-watch.ts';
-import { startConsulCluster } from '../../../harness/stack/consul-cluster.ts';
+import { startTestConsul } from '../../helpers/consul.ts';
+import { defer } from '../../helpers/defer.ts';
 import { startBroker, waitUntil } from '../../helpers/mqtt.ts';
 
 const log = createLogger('bus-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 const key = 'nines/test/broker-leader';
 
 test('a leader change while the old connection waits for its CONNACK moves the bus over and leaves no timer behind', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'nines-bus-'));
-  const consul = await startConsulCluster(dir, 1);
-  t.after(async () => {
-    await consul.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const consul = await startTestConsul(t, 1);
   const c = new ConsulClient(consul.servers[0]!.httpUrl);
   const session = (name: string) => c.createSession({ name, ttl: '30s', lockDelay: '0s', nodeChecks: ['serfHealth'], behavior: 'release' });
 
@@ -34,7 +27,7 @@ test('a leader change while the old connection waits for its CONNACK moves the b
     s.resume(); // read and drop the CONNECT, so the client's FIN is seen
   });
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  t.after(() => {
+  defer(t, () => {
     held.forEach((s) => s.destroy());
     silent.close();
   });
@@ -42,7 +35,7 @@ test('a leader change while the old connection waits for its CONNACK moves the b
   assert.ok(await c.acquire(key, oldLeader, encodeLeader('old', `mqtt://127.0.0.1:${(silent.address() as net.AddressInfo).port}`)));
 
   const bus = connectBus({ consulUrl: consul.servers[0]!.httpUrl, key, routes: {} }, { role: 'api', id: 'a1', secret: 'x'.repeat(16), log });
-  t.after(() => bus.endAsync(true));
+  defer(t, () => bus.endAsync(true));
   await waitUntil(() => held.length > 0, 10_000, 'the bus connecting to the old leader');
   const waitingSince = Date.now();
 
