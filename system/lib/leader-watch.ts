@@ -30,6 +30,8 @@ export class LeaderWatch extends EventEmitter<{ leader: [LeaderInfo]; none: [] }
   private stopped = false;
   private current: LeaderInfo | undefined;
   private loop: Promise<void> | undefined;
+  /** Ends the blocking query at a stop, so a stopping service does not wait out its 5 s. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly consul: ConsulClient,
@@ -50,6 +52,7 @@ export class LeaderWatch extends EventEmitter<{ leader: [LeaderInfo]; none: [] }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     await this.loop?.catch(() => undefined);
   }
 
@@ -58,7 +61,7 @@ export class LeaderWatch extends EventEmitter<{ leader: [LeaderInfo]; none: [] }
     let backoff = 50;
     while (!this.stopped) {
       try {
-        const k = await this.consul.readKey(this.key, { index, waitMs: this.waitMs });
+        const k = await this.consul.readKey(this.key, { index, waitMs: this.waitMs, cancel: this.stopping.signal });
         // An index that goes backwards means Consul's state was reset: start over.
         index = k.index > (index ?? 0) ? k.index : undefined;
         backoff = 50;
@@ -73,6 +76,7 @@ export class LeaderWatch extends EventEmitter<{ leader: [LeaderInfo]; none: [] }
           this.emit('none');
         }
       } catch (err) {
+        if (this.stopped) break;
         this.log.warn({ err: (err as Error).message }, 'cannot read the broker leader key; retrying');
         await new Promise((r) => setTimeout(r, backoff));
         backoff = Math.min(backoff * 2, 1000);
