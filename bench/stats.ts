@@ -38,3 +38,6 @@ export function medianInterval(xs: number[], level = 0.95): MedianInterval {
   while (k + 1 <= Math.ceil(n / 2) && 2 * below[k + 1]! <= 1 - level) k++;
   return { low: s[k - 1]!, high: s[n - k]!, confidence: 1 - 2 * below[k]! };
 }
+
+/** Ratios as the benches print them: three decimals, comma-separated. */
+export const ratioList = (xs: number[]): string => xs.map((r) => r.toFixed(3)).join(', ');

@@ -23,7 +23,7 @@ import { repoRoot } from '../harness/stack/process.ts';
 import { rawSharp, resizeParamsOf, startRawProcesses } from './raw-sharp.ts';
 import { closedLoop } from './lean-client.ts';
 import { startBenchStack, warmupS } from './stack.ts';
-import { median, medianInterval } from './stats.ts';
+import { median, medianInterval, ratioList } from './stats.ts';
 
 // Many short rounds rather than a few long ones: the host's speed drifts by 10-20 % within
 // a minute, and the median of many ratios of neighbouring phases moves less than of a few.
@@ -142,8 +142,8 @@ async function measure() {
     const procCi = medianInterval(procRatios);
     const range = (i: typeof ci) => `${i.low.toFixed(3)}-${i.high.toFixed(3)}`;
     const interval = (i: typeof ci) => `${(i.confidence * 100).toFixed(0)} % interval ${range(i)}`;
-    say(`ratio stack/raw in-process: median ${ratio.toFixed(3)}, ${interval(ci)} (${ratios.map((r) => r.toFixed(3)).join(', ')})`);
-    say(`ratio stack/raw processes: median ${procRatio.toFixed(3)}, ${interval(procCi)} (${procRatios.map((r) => r.toFixed(3)).join(', ')})`);
+    say(`ratio stack/raw in-process: median ${ratio.toFixed(3)}, ${interval(ci)} (${ratioList(ratios)})`);
+    say(`ratio stack/raw processes: median ${procRatio.toFixed(3)}, ${interval(procCi)} (${ratioList(procRatios)})`);
 
     const rate = Math.max(1, Math.round(closed.rate * 0.7));
     const open = await stackOpen(pool, path, apiKey, rate, Math.max(10, seconds));
@@ -160,8 +160,8 @@ async function measure() {
       `| raw sharp in-process, ${rounds + 1} phases alternating with the stack's (median; each) | ${raw.toFixed(1)} resizes/s (${raws.map((r) => r.toFixed(1)).join(', ')}) |`,
       `| raw sharp as ${cores} processes with one resize each, ${rounds + 1} phases (median; each) | ${procRaw.toFixed(1)} resizes/s (${procRaws.map((r) => r.toFixed(1)).join(', ')}) |`,
       `| whole stack, closed loop (${cores * 3} in flight), ${rounds} phases (median; each) | ${closed.rate.toFixed(1)} resizes/s (${stacks.map((r) => r.toFixed(1)).join(', ')}), ${closed.errors} errors |`,
-      `| **ratio stack / raw sharp** (median of each stack phase against the raw phases either side; its distribution-free ${(ci.confidence * 100).toFixed(0)} % interval; each) | **${ratio.toFixed(3)}** (${range(ci)}; ${ratios.map((r) => r.toFixed(3)).join(', ')}) |`,
-      `| ratio stack / raw sharp as ${cores} processes (same method) | ${procRatio.toFixed(3)} (${range(procCi)}; ${procRatios.map((r) => r.toFixed(3)).join(', ')}) |`,
+      `| **ratio stack / raw sharp** (median of each stack phase against the raw phases either side; its distribution-free ${(ci.confidence * 100).toFixed(0)} % interval; each) | **${ratio.toFixed(3)}** (${range(ci)}; ${ratioList(ratios)}) |`,
+      `| ratio stack / raw sharp as ${cores} processes (same method) | ${procRatio.toFixed(3)} (${range(procCi)}; ${ratioList(procRatios)}) |`,
       `| open model at 70 % of stack capacity (${rate}/s, ${open.sent} requests) | p50 ${open.p50.toFixed(1)} ms, p90 ${open.p90.toFixed(1)} ms, **p99 ${open.p99.toFixed(1)} ms**, max ${open.max.toFixed(1)} ms; ${open.failed} failed |`,
       '',
     ].join('\n');

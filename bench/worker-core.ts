@@ -26,7 +26,7 @@ import { resizeParamsOf, startRawProcesses } from './raw-sharp.ts';
 import { closedLoop } from './lean-client.ts';
 import { startBenchStack, warmupS } from './stack.ts';
 import { busyWhile, cpuSecondsOf, pinToCpus } from './proc.ts';
-import { median } from './stats.ts';
+import { median, ratioList } from './stats.ts';
 
 const imagePath = process.env.BENCH_IMAGE ?? join(repoRoot, '..', 'shared', 'fixtures', 'images', '2569067123_aca715a2ee_o.jpg');
 const query = process.env.BENCH_QUERY ?? 'width=320&format=jpeg';
@@ -76,7 +76,7 @@ async function main() {
       before = after;
     }
     const ratio = median(ratios);
-    say(`worker on its own core vs raw sharp on that core: median ${ratio.toFixed(3)} (${ratios.map((r) => r.toFixed(3)).join(', ')})`);
+    say(`worker on its own core vs raw sharp on that core: median ${ratio.toFixed(3)} (${ratioList(ratios)})`);
     console.log(JSON.stringify({ ratio, ratios }));
   } finally {
     raw.stop();
