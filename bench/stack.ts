@@ -40,7 +40,7 @@ export async function startBenchStack(o: { dir?: string; nodeArgs?: string[]; wo
     dir,
     workers: o.workers ?? availableParallelism(),
     workerConcurrency: o.workerConcurrency ?? 1,
-    logLevel: 'warn',
+    logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
     nodeArgs: o.nodeArgs,
     env: { api: { NINES_API_MAX_INFLIGHT: '256', NINES_API_TENANT_MAX_INFLIGHT: '256' } },
   });

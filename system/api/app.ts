@@ -12,7 +12,7 @@ import { NotFoundError, problemHandler, sendProblem } from '../lib/http/problem.
 import type { IdentityReplica } from '../identity/replica.ts';
 import { Admission } from './admission.ts';
 import { authenticator } from './authenticate.ts';
-import type { JobClient } from './job-client.ts';
+import type { ShardedJobs } from './shards.ts';
 import { Metering } from './metering.ts';
 import type { ApiMetrics } from './metrics.ts';
 import { openapi } from './openapi.ts';
@@ -29,7 +29,7 @@ export interface ApiDeps {
   registry: Registry;
   metrics: ApiMetrics;
   identity: IdentityReplica;
-  jobs: JobClient;
+  jobs: ShardedJobs;
   batcher: UsageBatcher;
   frames: FrameAllocator;
   blobs: BlobStore;

@@ -1,36 +1,57 @@
 /**
- * The api server's side of the queue: publishes jobs, matches replies to waiting requests
- * by job id, enforces each job's deadline, and drops what must not be believed — a reply
- * for a job nobody waits for (a duplicate after a redelivery, or too late) and a reply
+ * The api server's side of one queue shard: publishes jobs, matches replies to waiting
+ * requests by job id, enforces each job's deadline, and drops what must not be believed — a
+ * reply for a job nobody waits for (a duplicate after a redelivery, or too late) and a reply
  * stamped with an older broker epoch than one already seen.
  *
- * While disconnected, pending jobs stay pending; on reconnect they are published again
- * (to the new leader, after a failover). Job ids make that idempotent on our side.
+ * Jobs submitted within one turn of the event loop leave in one frame (system/lib/coalescer.ts):
+ * a lone job leaves at once, a burst costs the broker one message. A job alone keeps the frame
+ * its image was read into (allocFrame's headroom takes the header), so it is not copied.
  *
- * It also acks to the broker the jobs whose replies workers handed it directly (ApiAck in
- * system/lib/jobs.ts), on the next submission or alone after `ackDelayMs`. A republished
- * frame may carry acks again: the broker ignores them for jobs it no longer holds or for
- * another epoch; one for a job redelivered meanwhile frees that redelivery's credit early,
- * and the redelivery ends at once anyway (its claim is gone).
+ * While disconnected, pending jobs stay pending; on reconnect they are published again (to
+ * the new leader, after a failover). Job ids make that idempotent on our side.
+ *
+ * It also acks to the broker the jobs whose replies workers handed it directly (the one ack
+ * protocol, system/lib/jobs.ts), on the next submission or alone after `ackDelayMs`. A
+ * republished frame may carry acks again: the broker ignores them for jobs it no longer holds
+ * or for another epoch.
  */
 import type { Bus } from '../lib/bus.ts';
 import type { Logger } from 'pino';
-import { Counter, type Registry } from 'prom-client';
-import { decodeFrame, encodeFrame, setFrameHeader } from '../lib/wire.ts';
+import { decodeFrame, encodeBatch, setFrameHeader, splitBodies } from '../lib/wire.ts';
 import { topics } from '../lib/topics.ts';
-import type { ApiAck, ApiAckMessage, JobHeader, ReplyHeader } from '../lib/jobs.ts';
+import { MAX_BATCH, replyBatchSchema, type Ack, type AckList, type JobHeader, type ReplyHeader, type Submission, type WireReply } from '../lib/jobs.ts';
+import { Coalescer } from '../lib/coalescer.ts';
 import { DeadlineExceededError, QueueUnavailableError } from './errors.ts';
+import type { QueueMetrics } from './queue-metrics.ts';
 
 export interface Reply {
   header: ReplyHeader;
   body: Buffer;
+  /** The queue shard that carried the job. */
+  shard: number;
 }
 
 interface Pending {
-  frame: Buffer;
+  header: JobHeader;
+  /** The image (empty for a claim check) and, when it has headroom, the frame around it. */
+  body: Buffer;
+  frame?: Buffer;
   resolve(r: Reply): void;
   reject(e: Error): void;
   timer: NodeJS.Timeout;
+}
+
+export interface JobClientOptions {
+  shard: number;
+  retryAfterS: number;
+  /** How long a new job may wait for a broker connection (a failover) before a 503. */
+  brokerWaitMs?: number;
+  /**
+   * How long an ack waits for a submission to ride on before it is sent alone. Under load a
+   * submission nearly always comes first; when idle, the worker's job is settled this late.
+   */
+  ackDelayMs?: number;
 }
 
 export class JobClient {
@@ -39,42 +60,24 @@ export class JobClient {
   private disconnectedSince: number | undefined = performance.now();
   private epoch = -1;
   private everConnected = false;
-  private readonly replies: Counter<'outcome'>;
-  private readonly acksSent: Counter<'via'>;
-  /** Replies workers handed us directly, not yet acked to the broker (see ApiAck). */
-  private acks: ApiAck[] = [];
+  /** Replies workers handed us directly, not yet acked to the broker. */
+  private acks: Ack[] = [];
   private ackTimer: NodeJS.Timeout | undefined;
+  private readonly outbox = new Coalescer<0, Pending>((_k, jobs) => this.publishJobs(jobs), MAX_BATCH);
+  readonly shard: number;
 
   constructor(
     private readonly client: Bus,
     private readonly log: Logger,
-    registry: Registry,
-    private readonly retryAfterS: number,
-    /** How long a new job may wait for a broker connection (a failover) before a 503. */
-    private readonly brokerWaitMs = 0,
-    /**
-     * How long an ack waits for a submission to ride on before it is sent alone. Under load
-     * a submission nearly always comes first, and the broker reads one message per job
-     * instead of two; when idle, the worker's credit comes back this much later.
-     */
-    private readonly ackDelayMs = 5,
+    private readonly m: QueueMetrics,
+    private readonly o: JobClientOptions,
   ) {
-    this.acksSent = new Counter({
-      name: 'nines_api_job_acks_total',
-      help: 'Acks sent to the broker for replies workers handed over directly, by how: riding on a job submission, or alone after the ack delay.',
-      labelNames: ['via'] as const,
-      registers: [registry],
-    });
-    this.replies = new Counter({
-      name: 'nines_api_queue_replies_total',
-      help: 'Replies from the queue by outcome: matched, unknown_job (duplicate or late), stale_epoch.',
-      labelNames: ['outcome'] as const,
-      registers: [registry],
-    });
+    this.shard = o.shard;
     client.on('connect', () => {
       if (this.everConnected && this.pending.size > 0) {
         log.info({ pending: this.pending.size }, 'reconnected: publishing pending jobs again');
-        for (const p of this.pending.values()) client.publish(topics.submit, p.frame, { qos: 0 });
+        const all = [...this.pending.values()];
+        for (let i = 0; i < all.length; i += MAX_BATCH) this.publishJobs(all.slice(i, i + MAX_BATCH));
       }
       this.everConnected = true;
       this.disconnectedSince = undefined;
@@ -95,40 +98,43 @@ export class JobClient {
    * pull every api server out of rotation during a routine leader change.
    */
   get available(): boolean {
-    return this.client.connected || (this.everConnected && this.disconnectedSince !== undefined && performance.now() - this.disconnectedSince < this.brokerWaitMs);
+    return this.client.connected || (this.everConnected && this.disconnectedSince !== undefined && performance.now() - this.disconnectedSince < (this.o.brokerWaitMs ?? 0));
   }
 
   get pendingCount(): number {
     return this.pending.size;
   }
 
+  /** True when a request waits for this job here. */
+  has(jobId: string): boolean {
+    return this.pending.has(jobId);
+  }
+
   /**
    * Publishes a job and resolves with its reply, or rejects with a 503/504 error. The image
-   * is either in `frameWithImage` (a frame from `allocFrame`; the header is written into
-   * it) or, for a claim check, named by `header.blob` and the frame is omitted.
+   * is either `body` (a view into a frame from `allocFrame`, passed as `frame`, whose headroom
+   * takes the header when the job travels alone) or, for a claim check, named by `header.blob`.
    */
-  async submit(header: JobHeader, frameWithImage: Buffer | undefined, deadlineMs: number): Promise<Reply> {
+  async submit(header: JobHeader, body: Buffer, deadlineMs: number, frame?: Buffer): Promise<Reply> {
     if (!this.client.connected) {
       // A failover takes a second or two: hold the request briefly rather than fail it, but
       // never past a bound, so a dead queue still gets a prompt 503.
-      const waitMs = Math.min(this.brokerWaitMs, deadlineMs / 2);
-      if (waitMs <= 0 || !(await this.waitForConnection(waitMs))) throw new QueueUnavailableError('no_broker', this.retryAfterS);
+      const waitMs = Math.min(this.o.brokerWaitMs ?? 0, deadlineMs / 2);
+      if (waitMs <= 0 || !(await this.waitForConnection(waitMs))) {
+        this.m.jobs(this.shard, 'no_broker').inc();
+        throw new QueueUnavailableError('no_broker', this.o.retryAfterS);
+      }
       deadlineMs = Math.max(1, header.deadline - Date.now());
     }
     return new Promise<Reply>((resolve, reject) => {
-      if (this.acks.length > 0) {
-        this.acksSent.inc({ via: 'submission' }, this.acks.length);
-        header = { ...header, acks: this.takeAcks() };
-      }
-      const frame = frameWithImage ? setFrameHeader(frameWithImage, header) : encodeFrame(header);
       const timer = setTimeout(() => {
         this.pending.delete(header.jobId);
+        this.m.jobs(this.shard, 'deadline').inc();
         reject(new DeadlineExceededError(deadlineMs));
       }, deadlineMs);
-      this.pending.set(header.jobId, { frame, resolve, reject, timer });
-      this.client.publish(topics.submit, frame, { qos: 0 }, (err) => {
-        if (err) this.settle(header.jobId)?.reject(new QueueUnavailableError('no_broker', this.retryAfterS));
-      });
+      const p: Pending = { header, body, frame, resolve, reject, timer };
+      this.pending.set(header.jobId, p);
+      this.outbox.add(0, p);
     });
   }
 
@@ -145,13 +151,24 @@ export class JobClient {
     });
   }
 
-  /**
-   * Feeds a reply frame, whichever way it came: our MQTT reply topic, or a worker's PUT on
-   * the blob port. Throws FrameError for an unreadable frame.
-   */
+  /** One frame for the jobs still waiting (settled ones are left out), with the acks held. */
+  private publishJobs(batch: Pending[]): void {
+    const jobs = batch.filter((p) => this.pending.get(p.header.jobId) === p);
+    if (jobs.length === 0) return;
+    const acks = this.takeAcks();
+    if (acks.length) this.m.acks(this.shard, 'submission').inc(acks.length);
+    const header: Submission = { jobs: jobs.map((p) => ({ ...p.header, bytes: p.body.length })), ...(acks.length ? { acks } : {}) };
+    const only = jobs.length === 1 ? jobs[0]! : undefined;
+    const frame = only?.frame ? setFrameHeader(only.frame, header) : encodeBatch(header, jobs.map((p) => p.body));
+    this.client.publish(topics.submit, frame, { qos: 0 }, (err) => {
+      if (!err) return;
+      for (const p of jobs) this.settle(p.header.jobId)?.reject(new QueueUnavailableError('no_broker', this.o.retryAfterS));
+    });
+  }
+
+  /** Feeds a reply frame from our MQTT reply topic. Throws FrameError for an unreadable frame. */
   onReplyFrame(frame: Buffer): void {
-    const { header, body } = decodeFrame<ReplyHeader>(frame);
-    this.onReply(header, body);
+    for (const { header, body } of readReplies(frame)) this.onReply(header, body);
   }
 
   /**
@@ -159,30 +176,30 @@ export class JobClient {
    * then acked to the broker by us, since the worker does not ack a reply we took. False
    * when no request waits for it (duplicate, late, old epoch): then the worker acks.
    */
-  onDirectReplyFrame(frame: Buffer): boolean {
-    const { header, body } = decodeFrame<ReplyHeader>(frame);
+  onDirectReply(header: ReplyHeader, body: Buffer): boolean {
     if (!this.onReply(header, body)) return false;
     this.acks.push({ jobId: header.jobId, epoch: header.epoch });
-    this.ackTimer ??= setTimeout(() => this.sendAcks(), this.ackDelayMs);
+    this.ackTimer ??= setTimeout(() => this.sendAcks(), this.o.ackDelayMs ?? 5);
     return true;
   }
 
   /** Settles the job the reply is for; false when it is not believed or nobody waits. */
   onReply(header: ReplyHeader, body: Buffer): boolean {
     if (header.epoch < this.epoch) {
-      this.replies.inc({ outcome: 'stale_epoch' });
+      this.m.replies(this.shard, 'stale_epoch').inc();
       this.log.warn({ jobId: header.jobId, epoch: header.epoch, current: this.epoch }, 'reply from an old epoch dropped');
       return false;
     }
     this.epoch = header.epoch;
     const p = this.settle(header.jobId);
     if (!p) {
-      this.replies.inc({ outcome: 'unknown_job' });
+      this.m.replies(this.shard, 'unknown_job').inc();
       return false;
     }
-    this.replies.inc({ outcome: 'matched' });
+    this.m.replies(this.shard, 'matched').inc();
+    this.m.jobs(this.shard, header.type === 'rejected' ? 'rejected' : 'answered').inc();
     if (header.type === 'rejected') p.reject(new QueueUnavailableError(header.reason, header.retryAfterS));
-    else p.resolve({ header, body });
+    else p.resolve({ header, body, shard: this.shard });
     return true;
   }
 
@@ -192,7 +209,7 @@ export class JobClient {
     this.sendAcks();
   }
 
-  private takeAcks(): ApiAck[] {
+  private takeAcks(): Ack[] {
     clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
     const acks = this.acks;
@@ -207,8 +224,8 @@ export class JobClient {
    */
   private sendAcks(): void {
     if (this.acks.length === 0) return;
-    this.acksSent.inc({ via: 'alone' }, this.acks.length);
-    const msg: ApiAckMessage = { acks: this.takeAcks() };
+    const msg: AckList = { acks: this.takeAcks() };
+    this.m.acks(this.shard, 'alone').inc(msg.acks.length);
     this.client.publish(topics.jobAcks, JSON.stringify(msg), { qos: 0 });
   }
 
@@ -219,4 +236,14 @@ export class JobClient {
     this.pending.delete(jobId);
     return p;
   }
+}
+
+/** The replies of a reply frame, each with its body; throws FrameError for an unreadable frame. */
+export function readReplies(frame: Buffer): Array<{ header: ReplyHeader; body: Buffer }> {
+  const { header, body } = decodeFrame(frame, replyBatchSchema);
+  const bodies = splitBodies(body, header.replies);
+  return header.replies.map((r: WireReply, i) => {
+    const { bytes: _bytes, ...reply } = r;
+    return { header: reply as ReplyHeader, body: bodies[i]! };
+  });
 }

@@ -1,11 +1,15 @@
 import { runService } from '../lib/service.ts';
 import { loadApiConfig } from '../lib/config.ts';
 import { listen } from '../lib/http/server.ts';
-import { connectBus } from '../lib/bus.ts';
+import { connectBus, firstConnected } from '../lib/bus.ts';
+import { decodeJson } from '../lib/wire.ts';
+import { usageAckSchema } from '../usage/validate.ts';
 import { topics } from '../lib/topics.ts';
 import { IdentityReplica } from '../identity/replica.ts';
 import { buildApiApp } from './app.ts';
 import { JobClient } from './job-client.ts';
+import { ShardedJobs } from './shards.ts';
+import { queueMetrics } from './queue-metrics.ts';
 import { UsageBatcher } from './usage-batcher.ts';
 import { apiMetrics } from './metrics.ts';
 import { QueueUnavailableError } from './errors.ts';
@@ -22,27 +26,33 @@ await runService({
     setHeapGrowingPercent(config.heapGrowingPercent);
     const identity = new IdentityReplica({ identityUrl: config.identityUrl, serviceToken: config.serviceToken, log: log.child({ module: 'identity-replica' }), registry });
     identity.start();
-    const mqtt = connectBus(config.broker, {
-      role: 'api',
-      id: config.id,
-      secret: config.mqttSecret,
-      log: log.child({ module: 'mqtt' }),
-      subscriptions: [topics.apiReply(config.id), topics.usageAck(config.id)],
-    });
-    const jobs = new JobClient(mqtt, log.child({ module: 'jobs' }), registry, config.retryAfterS, config.brokerWaitMs, config.ackDelayMs);
-    const batcher = new UsageBatcher(mqtt, { apiId: config.id, ...config.usage, maxAgeMs: config.usage.batchMaxMs, maxRecords: config.usage.batchMaxRecords }, log.child({ module: 'usage' }), registry);
+    // One connection per queue shard; jobs spread over them (shards.ts), usage batches take
+    // whichever is connected, and each shard's replies and usage acks come back on it.
+    const buses = config.brokers.map((source, shard) =>
+      connectBus(source, {
+        role: 'api',
+        id: config.id,
+        secret: config.mqttSecret,
+        log: log.child({ module: 'mqtt', shard }),
+        subscriptions: [topics.apiReply(config.id), topics.usageAck(config.id)],
+      }),
+    );
+    const qm = queueMetrics(registry);
+    const options = { retryAfterS: config.retryAfterS, brokerWaitMs: config.brokerWaitMs, ackDelayMs: config.ackDelayMs };
+    const jobs = new ShardedJobs(buses.map((bus, shard) => new JobClient(bus, log.child({ module: 'jobs', shard }), qm, { ...options, shard })));
+    const batcher = new UsageBatcher(firstConnected(buses), { apiId: config.id, ...config.usage, maxAgeMs: config.usage.batchMaxMs, maxRecords: config.usage.batchMaxRecords }, log.child({ module: 'usage' }), registry);
     const replyTopic = topics.apiReply(config.id);
     const ackTopic = topics.usageAck(config.id);
-    mqtt.on('message', (topic, payload) => {
-      try {
-        if (topic === replyTopic) jobs.onReplyFrame(payload);
-        else if (topic === ackTopic) {
-          batcher.onAck((JSON.parse(String(payload)) as { batchId: string }).batchId);
+    buses.forEach((bus, shard) =>
+      bus.on('message', (topic, payload) => {
+        try {
+          if (topic === replyTopic) jobs.shards[shard]!.onReplyFrame(payload);
+          else if (topic === ackTopic) batcher.onAck(decodeJson(payload, usageAckSchema).batchId);
+        } catch (err) {
+          log.warn({ err, topic, shard }, 'malformed message dropped');
         }
-      } catch (err) {
-        log.warn({ err, topic }, 'malformed message dropped');
-      }
-    });
+      }),
+    );
     const pool = new BufferPool(config.bufferPoolBytes);
     const blobsServed = new Counter({
       name: 'nines_api_blobs_served_total',
@@ -66,7 +76,7 @@ await runService({
         await batcher.drain(3000);
         batcher.close();
         await identity.stop();
-        await mqtt.endAsync();
+        await Promise.all(buses.map((b) => b.endAsync()));
       },
     };
   },

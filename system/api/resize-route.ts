@@ -15,7 +15,7 @@ import type { BlobStore } from './blob-store.ts';
 import { frameBody } from '../lib/wire.ts';
 import { QueueUnavailableError, TooManyPixelsError, UndecodableError } from './errors.ts';
 import type { Admission } from './admission.ts';
-import type { JobClient } from './job-client.ts';
+import type { ShardedJobs } from './shards.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { Authenticate } from './authenticate.ts';
 import type { Metering } from './metering.ts';
@@ -24,7 +24,7 @@ export interface ResizeDeps {
   config: ApiConfig;
   authenticate: Authenticate;
   admission: Admission;
-  jobs: JobClient;
+  jobs: ShardedJobs;
   metrics: ApiMetrics;
   metering: Metering;
   frames: FrameAllocator;
@@ -73,7 +73,7 @@ export function resizeRoute(d: ResizeDeps): RequestHandler {
       if (claimCheck) job.blob = d.blobs.put(jobId, body);
       let reply;
       try {
-        reply = await d.jobs.submit(job, claimCheck ? undefined : frame, config.deadlineMs);
+        reply = claimCheck ? await d.jobs.submit(job, Buffer.alloc(0), config.deadlineMs) : await d.jobs.submit(job, body, config.deadlineMs, frame);
       } finally {
         if (claimCheck) d.blobs.remove(jobId);
       }
@@ -89,8 +89,8 @@ export function resizeRoute(d: ResizeDeps): RequestHandler {
       usage.output({ bytes: reply.body.length, format: h.format, width: h.width, height: h.height, cpuMs: h.cpuMs });
       res.status(200).setHeader('Content-Type', h.contentType);
       res.setHeader('X-Nines-Width', String(h.width)).setHeader('X-Nines-Height', String(h.height));
-      // Which broker leadership carried the job: lets clients and the harness see failovers.
-      res.setHeader('X-Nines-Epoch', String(h.epoch));
+      // Which shard and broker leadership carried the job: lets clients and the harness see failovers.
+      res.setHeader('X-Nines-Epoch', String(h.epoch)).setHeader('X-Nines-Shard', String(reply.shard));
       res.end(reply.body);
       d.metrics.overhead.observe(Math.max(0, performance.now() - started - roundTripMs) / 1000);
     } catch (err) {

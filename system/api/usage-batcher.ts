@@ -29,7 +29,7 @@ export class UsageBatcher {
   private readonly m: { batches: Counter<'outcome'>; pending: Gauge };
 
   constructor(
-    private readonly client: Bus,
+    private readonly client: Pick<Bus, 'connected' | 'publish'>,
     private readonly opts: BatcherOptions,
     private readonly log: Logger,
     registry: Registry,

@@ -1,9 +1,10 @@
 /**
- * The broker: an aedes MQTT server plus the job queue (queue.ts). Api servers publish jobs
- * to `nines/jobs/submit`; the broker takes them out of the normal MQTT routing, queues them
- * and dispatches each to one worker with free credit (aedes has no shared subscriptions,
- * so fan-out to one of N workers is ours). It also serves `/healthz`, `/metrics` and a JSON
- * `/status` over HTTP.
+ * The broker of one queue shard: an aedes MQTT server plus the job queue (queue.ts). Api
+ * servers publish jobs to `nines/jobs/submit`; the router (router.ts, queue-routes.ts) takes
+ * them out of the normal MQTT routing, the queue holds them and the dispatcher (dispatcher.ts)
+ * sends them to workers with free credit (aedes has no shared subscriptions, so fan-out to
+ * one of N workers is ours). It also serves `/healthz`, `/metrics` and a JSON `/status` over
+ * HTTP. With Consul it leads its shard only while it holds the shard's lock (election.ts).
  */
 import net from 'node:net';
 import express from 'express';
@@ -11,12 +12,12 @@ import { Aedes, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { BrokerConfig } from '../lib/config.ts';
-import { decodeFrame, encodeFrame, setFrameHeader } from '../lib/wire.ts';
-import { isApiReply, topics } from '../lib/topics.ts';
-import type { AckMessage, ApiAck, ApiAckMessage, DispatchHeader, JobHeader, ReadyMessage, RejectedReply, ReplyHeader } from '../lib/jobs.ts';
 import { listen, metricsHandler } from '../lib/http/server.ts';
 import { NotFoundError, problemHandler } from '../lib/http/problem.ts';
-import { JobQueue, type QueuedJob } from './queue.ts';
+import { JobQueue } from './queue.ts';
+import { dispatcher } from './dispatcher.ts';
+import { Router } from './router.ts';
+import { queueRoutes } from './queue-routes.ts';
 import { installAuth, principalOf } from './auth.ts';
 import { brokerMetrics } from './metrics.ts';
 import { LeaderElection } from './election.ts';
@@ -31,6 +32,7 @@ export interface RunningBroker {
 const MAX_ATTEMPTS = 3;
 
 export async function startBroker(config: BrokerConfig, log: Logger, registry: Registry): Promise<RunningBroker> {
+  registry.setDefaultLabels({ shard: String(config.shard) });
   const m = brokerMetrics(registry);
   const broker = await Aedes.createBroker({ drainTimeout: 10_000, heartbeatInterval: 60_000 });
   installAuth(broker, config.secrets, log);
@@ -38,117 +40,76 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
   // leads only while the election says so, under the lock's LockIndex.
   let election: LeaderElection | undefined;
   const epochNow = () => (election ? election.leaderEpoch() : config.epoch);
-  const dispatchLog = log.child({ module: 'dispatch' });
-
-  const publish = (topic: string, payload: Buffer) =>
-    broker.publish({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false }, (err) => {
-      if (err) log.warn({ err, topic }, 'publish failed');
-    });
-
-  const queue = new JobQueue(
-    { maxLength: config.queueMax, jobTimeoutMs: config.jobTimeoutMs, maxAttempts: MAX_ATTEMPTS, workerGraceMs: config.workerGraceMs },
-    {
-      send(workerId, job) {
-        const epoch = epochNow();
-        if (epoch === undefined) return; // deposed: the new leader gets the job from its api server
-        const header: DispatchHeader = { ...job.header, epoch, attempt: job.attempt };
-        // One line per dispatch: the harness proves from these that no two brokers ever
-        // dispatched under a valid epoch at the same time.
-        dispatchLog.info({ event: 'dispatch', epoch, jobId: job.header.jobId, worker: workerId, t: Date.now() });
-        publish(topics.workerJobs(workerId), setFrameHeader(job.frame, header));
-      },
-      refuse(job, reason) {
-        m.jobs.inc({ outcome: reason === 'too_many_attempts' ? 'failed' : `refused_${reason}` });
-        const epoch = epochNow();
-        if (epoch === undefined) return;
-        const reply: RejectedReply = { type: 'rejected', jobId: job.header.jobId, epoch, reason, retryAfterS: config.retryAfterS };
-        publish(topics.apiReply(job.header.replyTo), encodeFrame(reply));
-      },
-    },
-    {
-      onDispatch(_job: QueuedJob, _workerId, waitedMs) {
-        m.jobs.inc({ outcome: 'dispatched' });
-        m.queueWait.observe(waitedMs / 1000);
-      },
-      onExpired: (job) => {
-        m.jobs.inc({ outcome: 'expired' });
-        log.debug({ jobId: job.header.jobId }, 'job expired in queue');
-      },
-      onRedeliver: (job, why) => {
-        m.jobs.inc({ outcome: 'redelivered' });
-        log.info({ jobId: job.header.jobId, why, attempt: job.attempt }, 'job redelivered');
-      },
-    },
-  );
 
   // A restarted worker reconnects with the same id and takes over the old session; the
-  // old connection's disconnect may arrive after the new one said ready, so only the
+  // old connection's disconnect may arrive after the new one granted credit, so only the
   // client that currently owns the id can take its slot away.
   const workerClients = new Map<string, Client>();
   const connected = new Set<Client>();
   broker.on('client', (c) => connected.add(c));
 
-  // Acks from an api server for replies it got straight from workers (jobs.ts ApiAck).
-  const ackByApi = (apiId: string, acks: unknown) => {
-    if (acks === undefined) return;
-    if (!Array.isArray(acks) || acks.length > 1024) throw new Error('acks must be an array of at most 1024');
-    const epoch = epochNow();
-    for (const a of acks as ApiAck[]) {
-      if (typeof a?.jobId !== 'string' || typeof a.epoch !== 'number') throw new Error('an ack needs jobId and epoch');
-      if (a.epoch === epoch && queue.ackByApi(apiId, a.jobId)) m.jobs.inc({ outcome: 'acked' });
-    }
-  };
+  const queue = new JobQueue(
+    { maxLength: config.queueMax, jobTimeoutMs: config.jobTimeoutMs, maxAttempts: MAX_ATTEMPTS, workerGraceMs: config.workerGraceMs },
+    dispatcher({
+      shard: config.shard,
+      retryAfterS: config.retryAfterS,
+      epochNow,
+      log: log.child({ module: 'dispatch' }),
+      m,
+      toWorker(workerId, topic, payload) {
+        const c = workerClients.get(workerId);
+        c?.publish({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false }, (err) => {
+          if (err) log.warn({ err, worker: workerId }, 'dispatch not written');
+        });
+        return !!c;
+      },
+      publish: (topic, payload) =>
+        broker.publish({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false }, (err) => {
+          if (err) log.warn({ err, topic }, 'publish failed');
+        }),
+    }),
+    {
+      onDispatch: (_job, _workerId, waitedMs) => m.queueWait.observe(waitedMs / 1000),
+      onExpired: (job) => {
+        m.outcome.expired.inc();
+        log.debug({ jobId: job.header.jobId }, 'job expired in queue');
+      },
+      onRedeliver: (job, why) => {
+        m.outcome.redelivered.inc();
+        log.info({ jobId: job.header.jobId, why, attempt: job.attempt }, 'job redelivered');
+      },
+    },
+  );
 
-  // Intercept queue traffic before aedes routes it. Auth has already run (installAuth
-  // wraps authorizePublish); here we only act on the queue topics.
+  const router = new Router(
+    queueRoutes({
+      queue,
+      epochNow,
+      m,
+      onCredit(workerId, credit, client) {
+        if (credit.reset) log.info({ worker: workerId, credit: credit.grant }, 'worker ready');
+        workerClients.set(workerId, client);
+        queue.credit(workerId, credit.grant, credit.reset);
+      },
+    }),
+    log.child({ module: 'router' }),
+    m.refused,
+  );
+  // Routing happens here, after authorization (installAuth wraps authorizePublish) and before
+  // aedes delivers. A refused message is delivered to nobody (authorizeForward below), and
+  // its publisher keeps its connection.
+  const undeliverable = new WeakSet<Buffer>();
   const authorize = broker.authorizePublish;
   broker.authorizePublish = (client, packet, done) => {
     authorize.call(broker, client, packet, (err?: Error | null) => {
       if (err) return done(err);
-      const p = principalOf(client)!;
-      try {
-        if (p.role === 'api' && packet.topic === topics.submit) {
-          const frame = packet.payload as Buffer;
-          const { header } = decodeFrame<JobHeader>(frame);
-          if (header.replyTo !== p.id) throw new Error(`replyTo ${header.replyTo} is not the publisher ${p.id}`);
-          const { acks, ...job } = header;
-          ackByApi(p.id, acks);
-          m.jobs.inc({ outcome: 'accepted' });
-          // The frame is kept whole: dispatch rewrites its header in place (no image copy).
-          queue.submit(job, frame);
-        } else if (p.role === 'api' && packet.topic === topics.jobAcks) {
-          ackByApi(p.id, (JSON.parse(String(packet.payload)) as ApiAckMessage).acks ?? []);
-        } else if (p.role === 'worker' && isApiReply(packet.topic)) {
-          // A worker's reply passes through here on its way to the api server: it is the
-          // job's ack (sent after the work, before the api has it, as a separate ack was),
-          // which saves one message per job on the broker's busiest path.
-          // A reply we cannot read still goes on to the api (which drops and logs it); it
-          // just acks nothing, and the job is redelivered after its timeout.
-          let header: ReplyHeader | undefined;
-          try {
-            header = decodeFrame<ReplyHeader>(packet.payload as Buffer).header;
-          } catch (err) {
-            log.warn({ err, worker: p.id }, 'unreadable reply passed on without acking');
-          }
-          if (header && header.epoch === epochNow() && queue.ack(p.id, header.jobId)) m.jobs.inc({ outcome: 'acked' });
-        } else if (p.role === 'worker' && packet.topic === topics.workerAck(p.id)) {
-          const ack = JSON.parse(String(packet.payload)) as AckMessage;
-          if (ack.epoch === epochNow() && queue.ack(p.id, ack.jobId)) m.jobs.inc({ outcome: 'acked' });
-        } else if (p.role === 'worker' && packet.topic === topics.workerReady(p.id)) {
-          const ready = JSON.parse(String(packet.payload)) as ReadyMessage;
-          if (!Number.isInteger(ready.capacity) || ready.capacity < 1 || ready.capacity > 1024) throw new Error('bad capacity');
-          workerClients.set(p.id, client!);
-          queue.workerReady(p.id, ready.capacity);
-          log.info({ worker: p.id, capacity: ready.capacity }, 'worker ready');
-        }
-      } catch (cause) {
-        // A malformed message is the sender's bug: refuse it (aedes closes that connection).
-        log.warn({ err: cause, clientId: client?.id, topic: packet.topic }, 'malformed queue message');
-        return done(cause as Error);
-      }
+      const payload = packet.payload as Buffer;
+      // Only a refused payload is marked: a consumed one may leave again as a dispatch frame.
+      if (router.route(principalOf(client)!, packet.topic, payload, client!) === 'refuse') undeliverable.add(payload);
       done(null);
     });
   };
+  broker.authorizeForward = (_client, packet) => (undeliverable.has(packet.payload as Buffer) ? null : packet);
 
   broker.on('clientDisconnect', (client) => {
     connected.delete(client);
@@ -212,7 +173,7 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
   });
   app.get('/status', (_req, res) => {
     const epoch = epochNow();
-    res.json({ id: config.id, leader: epoch !== undefined, epoch: epoch ?? null, queued: queue.length, inflight: queue.inflight, workers: queue.workerCount, clients: broker.connectedClients });
+    res.json({ id: config.id, shard: config.shard, leader: epoch !== undefined, epoch: epoch ?? null, queued: queue.length, inflight: queue.inflight, workers: queue.workerCount, clients: broker.connectedClients });
   });
   app.get('/metrics', (req, res, next) => {
     refreshGauges();
@@ -229,7 +190,7 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
     async close() {
       clearInterval(gaugeTimer);
       await election?.stop();
-      queue.close();
+      queue.stop();
       await http.close();
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await new Promise<void>((resolve) => mqttServer.close(() => resolve()));

@@ -1,12 +1,31 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-/** Every broker metric, declared once with fixed label names. */
+const outcomes = ['accepted', 'refused_queue_full', 'refused_no_workers', 'dispatched', 'acked', 'redelivered', 'expired', 'failed'] as const;
+export type JobOutcome = (typeof outcomes)[number];
+
+/**
+ * Every broker metric, declared once with fixed label names. Every series also carries the
+ * broker's `shard` (a default label set in app.ts). Job outcomes are bound children, so
+ * counting one costs an add, not a label lookup: the broker counts several per job.
+ */
 export function brokerMetrics(registry: Registry) {
+  const jobs = new Counter({
+    name: 'nines_broker_jobs_total',
+    help: 'Jobs by outcome: accepted, refused_queue_full, refused_no_workers, dispatched, acked, redelivered, expired, failed.',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
   return {
-    jobs: new Counter({
-      name: 'nines_broker_jobs_total',
-      help: 'Jobs by outcome: accepted, refused_queue_full, refused_no_workers, dispatched, acked, redelivered, expired, failed.',
-      labelNames: ['outcome'] as const,
+    outcome: Object.fromEntries(outcomes.map((o) => [o, jobs.labels(o)])) as Record<JobOutcome, ReturnType<typeof jobs.labels>>,
+    refused: new Counter({
+      name: 'nines_broker_refused_messages_total',
+      help: 'Messages from authenticated clients refused without delivery, by topic (submit, acks, credit, reply, unknown) and reason (malformed, error).',
+      labelNames: ['topic', 'reason'] as const,
+      registers: [registry],
+    }),
+    frames: new Counter({
+      name: 'nines_broker_dispatch_frames_total',
+      help: 'Messages sent to workers; nines_broker_jobs_total{outcome="dispatched"} over this is the mean batch.',
       registers: [registry],
     }),
     queueDepth: new Gauge({ name: 'nines_broker_queue_depth', help: 'Jobs waiting for a worker.', registers: [registry] }),

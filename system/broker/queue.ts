@@ -1,28 +1,36 @@
 /**
- * The job queue aedes lacks: FIFO and bounded, with credit-based dispatch. A worker
- * announces how many jobs it can hold (its credit); the queue sends a job only to a worker
- * with free credit, and a job stays owned by that worker until it is acked. A job whose
- * worker disconnects, or that is not acked within `jobTimeoutMs`, goes back to the head
- * of the queue; after `maxAttempts` deliveries it is failed instead (a poison image must
- * not take every worker down in turn).
+ * The job queue aedes lacks: FIFO and bounded, with credit-based dispatch. A worker grants
+ * credit (jobs it will take); the queue sends jobs only against credit, and a job stays owned
+ * by its worker until it is acked. A job whose worker disconnects, or that is not acked within
+ * `jobTimeoutMs`, goes back to the head of the queue; after `maxAttempts` deliveries it is
+ * failed instead (a poison image must not take every worker down in turn).
+ *
+ * Cheap per job on purpose (the broker's CPU per job bounds a shard's jobs/s): dispatch runs
+ * once per turn of the event loop, so the jobs that arrived in one turn leave for a worker in
+ * one frame; timeouts are found by one sweep over the in-flight jobs in dispatch order, not by
+ * a timer per job; an ack is one map lookup.
  *
  * Pure domain logic: transport is injected, so the broker wires it to aedes.
  */
-import type { JobHeader } from '../lib/jobs.ts';
+import { MAX_BATCH, type JobHeader } from '../lib/jobs.ts';
 
 export interface QueuedJob {
   header: JobHeader;
-  /** The whole wire frame as the api server sent it (header region + image). */
-  frame: Buffer;
+  /** The image, a view into the frame it arrived in; empty for a claim-checked job. */
+  body: Buffer;
+  /** The job travelled alone in that frame, so the frame may be reused for its dispatch. */
+  frame?: Buffer;
   attempt: number;
   enqueuedAt: number;
 }
 
+export type RefuseReason = 'queue_full' | 'no_workers' | 'too_many_attempts';
+
 export interface QueueTransport {
-  /** Deliver a job to a worker. */
-  send(workerId: string, job: QueuedJob): void;
-  /** Tell the job's api server it was refused or failed. */
-  refuse(job: QueuedJob, reason: 'queue_full' | 'no_workers' | 'too_many_attempts'): void;
+  /** Delivers jobs to a worker, in one message. */
+  send(workerId: string, jobs: QueuedJob[]): void;
+  /** Tells the job's api server it was refused or failed. */
+  refuse(job: QueuedJob, reason: RefuseReason): void;
 }
 
 export interface QueueEvents {
@@ -42,11 +50,25 @@ export interface QueueOptions {
    */
   workerGraceMs?: number;
   now?: () => number;
+  /** Runs the dispatch pass later in this turn (default setImmediate; tests pass `(f) => f()`). */
+  defer?: (pass: () => void) => void;
+}
+
+/** Who may ack a job: the worker holding it, or the api server waiting for it. */
+export interface Acker {
+  role: 'api' | 'worker' | 'usage';
+  id: string;
 }
 
 interface WorkerSlot {
-  capacity: number;
-  inflight: Map<string, { job: QueuedJob; timer: NodeJS.Timeout }>;
+  credit: number;
+  held: number;
+}
+
+interface InFlight {
+  job: QueuedJob;
+  workerId: string;
+  dispatchedAt: number;
 }
 
 export class JobQueue {
@@ -54,9 +76,14 @@ export class JobQueue {
   private items: Array<QueuedJob | undefined> = [];
   private head = 0;
   private readonly workers = new Map<string, WorkerSlot>();
+  /** Every dispatched, unacked job; a Map keeps insertion order, which is dispatch order. */
+  private readonly inFlight = new Map<string, InFlight>();
   private readonly now: () => number;
+  private readonly defer: (pass: () => void) => void;
+  private passDue = false;
   /** When the queue last had no worker (start, or the last worker leaving). */
   private noWorkersSince: number;
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly opts: QueueOptions,
@@ -64,7 +91,11 @@ export class JobQueue {
     private readonly events: QueueEvents = {},
   ) {
     this.now = opts.now ?? Date.now;
+    this.defer = opts.defer ?? setImmediate;
     this.noWorkersSince = this.now();
+    // A tenth of the timeout: a job is redelivered at most 10 % late, for one timer in all.
+    this.sweeper = setInterval(() => this.sweep(), Math.max(10, Math.floor(opts.jobTimeoutMs / 10)));
+    this.sweeper.unref();
   }
 
   get length(): number {
@@ -72,9 +103,7 @@ export class JobQueue {
   }
 
   get inflight(): number {
-    let n = 0;
-    for (const w of this.workers.values()) n += w.inflight.size;
-    return n;
+    return this.inFlight.size;
   }
 
   get workerCount(): number {
@@ -82,65 +111,89 @@ export class JobQueue {
   }
 
   /** Accepts a job, or refuses it at once (full queue, no worker at all): never blocks. */
-  submit(header: JobHeader, frame: Buffer): void {
-    const job: QueuedJob = { header, frame, attempt: 0, enqueuedAt: this.now() };
+  submit(header: JobHeader, body: Buffer, frame?: Buffer): void {
+    const job: QueuedJob = { header, body, frame, attempt: 0, enqueuedAt: this.now() };
     if (this.workers.size === 0 && this.now() - this.noWorkersSince >= (this.opts.workerGraceMs ?? 0)) {
       return this.transport.refuse(job, 'no_workers');
     }
     if (this.length >= this.opts.maxLength) return this.transport.refuse(job, 'queue_full');
     this.items.push(job);
-    this.pump();
-  }
-
-  /** A worker (re)announces its credit. A reconnected worker starts with nothing in flight. */
-  workerReady(workerId: string, capacity: number): void {
-    const slot = this.workers.get(workerId);
-    if (slot) slot.capacity = capacity;
-    else this.workers.set(workerId, { capacity, inflight: new Map() });
-    this.pump();
-  }
-
-  /** The worker finished the job (answered the api); its credit is free again. */
-  ack(workerId: string, jobId: string): boolean {
-    const slot = this.workers.get(workerId);
-    const entry = slot?.inflight.get(jobId);
-    if (!slot || !entry) return false;
-    clearTimeout(entry.timer);
-    slot.inflight.delete(jobId);
-    this.pump();
-    return true;
+    this.schedule();
   }
 
   /**
-   * The job's api server has its reply (it came straight from the worker): free the credit
-   * of whichever worker holds it. Only the job's own api server can ack it this way.
+   * A worker grants credit. `reset`: it holds nothing from us (a new connection), so what we
+   * thought it held goes back to the queue, and `grant` is its whole credit.
    */
-  ackByApi(apiId: string, jobId: string): boolean {
-    for (const [workerId, slot] of this.workers) {
-      const entry = slot.inflight.get(jobId);
-      if (entry) return entry.job.header.replyTo === apiId && this.ack(workerId, jobId);
-    }
-    return false;
+  credit(workerId: string, grant: number, reset = false): void {
+    let slot = this.workers.get(workerId);
+    if (slot && reset) this.takeBack(workerId, 'worker_lost');
+    if (!slot) this.workers.set(workerId, (slot = { credit: 0, held: 0 }));
+    slot.credit = reset ? grant : slot.credit + grant;
+    this.schedule();
+  }
+
+  /** The job's api server has its reply: forget the job. False when `by` may not ack it or it is not held. */
+  ack(by: Acker, jobId: string): boolean {
+    const e = this.inFlight.get(jobId);
+    if (!e) return false;
+    const allowed = by.role === 'worker' ? e.workerId === by.id : by.role === 'api' && e.job.header.replyTo === by.id;
+    if (!allowed) return false;
+    this.inFlight.delete(jobId);
+    const slot = this.workers.get(e.workerId);
+    if (slot) slot.held--;
+    return true;
   }
 
   /** The worker is gone: everything it held goes back to the head of the queue, in order. */
   workerLost(workerId: string): void {
-    const slot = this.workers.get(workerId);
-    if (!slot) return;
+    if (!this.workers.has(workerId)) return;
+    this.takeBack(workerId, 'worker_lost');
     this.workers.delete(workerId);
     if (this.workers.size === 0) this.noWorkersSince = this.now();
-    const jobs = [...slot.inflight.values()].map((e) => (clearTimeout(e.timer), e.job));
-    for (let i = jobs.length - 1; i >= 0; i--) this.requeue(jobs[i]!, 'worker_lost');
-    this.pump();
+    this.schedule();
   }
 
-  /** Stops timers; queued and in-flight jobs are dropped (their api servers time out or resubmit). */
+  /** Queued and in-flight jobs are dropped (their api servers time out or resubmit). */
   close(): void {
-    for (const slot of this.workers.values()) for (const e of slot.inflight.values()) clearTimeout(e.timer);
     this.workers.clear();
+    this.inFlight.clear();
     this.items = [];
     this.head = 0;
     this.noWorkersSince = this.now();
+  }
+
+  /** Stops the timeout sweep for good (the broker is shutting down). */
+  stop(): void {
+    clearInterval(this.sweeper);
+    this.close();
+  }
+
+  /** Redelivers every job that has waited `jobTimeoutMs` for its ack; the oldest come first. */
+  sweep(): void {
+    const due = this.now() - this.opts.jobTimeoutMs;
+    const expired: InFlight[] = [];
+    for (const e of this.inFlight.values()) {
+      if (e.dispatchedAt > due) break;
+      expired.push(e);
+    }
+    if (expired.length === 0) return;
+    // The worker keeps working on it, so its credit stays used until it grants more.
+    for (const e of expired) this.release(e);
+    for (let i = expired.length - 1; i >= 0; i--) this.requeue(expired[i]!.job, 'timeout');
+    this.schedule();
+  }
+
+  private takeBack(workerId: string, why: 'worker_lost'): void {
+    const held = [...this.inFlight.values()].filter((e) => e.workerId === workerId);
+    for (const e of held) this.release(e);
+    for (let i = held.length - 1; i >= 0; i--) this.requeue(held[i]!.job, why);
+  }
+
+  private release(e: InFlight): void {
+    this.inFlight.delete(e.job.header.jobId);
+    const slot = this.workers.get(e.workerId);
+    if (slot) slot.held--;
   }
 
   private requeue(job: QueuedJob, why: 'worker_lost' | 'timeout'): void {
@@ -162,41 +215,52 @@ export class JobQueue {
     return job;
   }
 
+  private schedule(): void {
+    if (this.passDue) return;
+    this.passDue = true;
+    this.defer(() => {
+      this.passDue = false;
+      this.dispatch();
+    });
+  }
+
+  /** The worker with the most free credit, or undefined when none has any. */
   private freeWorker(): [string, WorkerSlot] | undefined {
     let best: [string, WorkerSlot] | undefined;
-    let bestFree = 0;
-    for (const entry of this.workers) {
-      const free = entry[1].capacity - entry[1].inflight.size;
-      if (free > bestFree) {
-        best = entry;
-        bestFree = free;
-      }
-    }
+    for (const entry of this.workers) if (entry[1].credit > (best?.[1].credit ?? 0)) best = entry;
     return best;
   }
 
-  private pump(): void {
+  /** Hands queued jobs to workers against their credit, as many per message as the credit allows. */
+  private dispatch(): void {
     while (this.length > 0) {
       const target = this.freeWorker();
       if (!target) return;
-      const job = this.shift()!;
-      const now = this.now();
-      if (job.header.deadline <= now) {
-        this.events.onExpired?.(job);
-        continue;
-      }
       const [workerId, slot] = target;
-      job.attempt += 1;
-      const timer = setTimeout(() => {
-        if (slot.inflight.delete(job.header.jobId)) {
-          this.requeue(job, 'timeout');
-          this.pump();
-        }
-      }, this.opts.jobTimeoutMs);
-      timer.unref();
-      slot.inflight.set(job.header.jobId, { job, timer });
-      this.events.onDispatch?.(job, workerId, now - job.enqueuedAt);
-      this.transport.send(workerId, job);
+      const batch = this.take(Math.min(slot.credit, MAX_BATCH));
+      if (batch.length === 0) return;
+      const now = this.now();
+      slot.credit -= batch.length;
+      slot.held += batch.length;
+      for (const job of batch) {
+        job.attempt += 1;
+        this.inFlight.set(job.header.jobId, { job, workerId, dispatchedAt: now });
+        this.events.onDispatch?.(job, workerId, now - job.enqueuedAt);
+      }
+      this.transport.send(workerId, batch);
     }
+  }
+
+  /** Up to `n` jobs from the head, skipping those whose callers stopped waiting. */
+  private take(n: number): QueuedJob[] {
+    const now = this.now();
+    const out: QueuedJob[] = [];
+    while (out.length < n) {
+      const job = this.shift();
+      if (!job) break;
+      if (job.header.deadline <= now) this.events.onExpired?.(job);
+      else out.push(job);
+    }
+    return out;
   }
 }

@@ -152,3 +152,19 @@ export function connectBus(source: BrokerSource, o: Omit<BusOptions, 'broker'>):
       : { watch: new LeaderWatch(new ConsulClient(source.consulUrl), source.key, o.log.child({ module: 'leader-watch' })), routes: source.routes };
   return new MqttBus({ ...o, broker }).start();
 }
+
+/**
+ * The first connected of several buses, for traffic any shard may carry (usage batches): it
+ * is connected while one of them is, and publishes through the first that is.
+ */
+export function firstConnected(buses: readonly Bus[]): Pick<Bus, 'connected' | 'publish'> {
+  return {
+    get connected() {
+      return buses.some((b) => b.connected);
+    },
+    publish(topic, message, opts, callback) {
+      const bus = buses.find((b) => b.connected) ?? buses[0]!;
+      return bus.publish(topic, message, opts, callback);
+    },
+  };
+}

@@ -29,24 +29,51 @@ const routes = z
   .regex(/^([A-Za-z0-9_.-]+=mqtt:\/\/[^,=]+)(,[A-Za-z0-9_.-]+=mqtt:\/\/[^,=]+)*$/, 'give id=mqtt://host:port pairs separated by commas')
   .transform((v) => Object.fromEntries(v.split(',').map((p) => p.split('=') as [string, string])));
 
+const leaderKey = z.string().regex(/^[A-Za-z0-9_./-]+$/).default('nines/broker/leader');
+
+/** The Consul lock key of a queue shard: shard 0 keeps the configured key, shard s adds `-s`. */
+export const shardLeaderKey = (key: string, shard: number) => (shard === 0 ? key : `${key}-${shard}`);
+
 const mqttClient = {
-  NINES_BROKER_URL: url.default('mqtt://127.0.0.1:1883'),
+  // One broker URL per shard, comma-separated (used when there is no Consul).
+  NINES_BROKER_URL: z
+    .string()
+    .default('mqtt://127.0.0.1:1883')
+    .refine((v) => v.split(',').every((u) => URL.canParse(u)), 'give one mqtt:// URL per queue shard, comma-separated'),
+  // How many queue shards (broker pairs) there are; this process uses every one.
+  NINES_QUEUE_SHARDS: posInt.max(64).default(1),
   NINES_MQTT_SECRET: secret,
   NINES_INSTANCE_ID: instanceId.default(`${os.hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${process.pid}`),
   // With Consul: follow the leader key instead of a fixed broker URL. Several agents may be
   // given, comma-separated, in order of preference.
   NINES_CONSUL_URL: consulUrls.optional(),
-  NINES_LEADER_KEY: z.string().regex(/^[A-Za-z0-9_./-]+$/).default('nines/broker/leader'),
+  NINES_LEADER_KEY: leaderKey,
   // Per-broker address overrides (the harness routes each path through its own Toxiproxy proxy).
   NINES_BROKER_ROUTES: routes.optional(),
 };
 
 export type BrokerSource = { url: string } | { consulUrl: string; key: string; routes: Record<string, string> };
 
-function brokerSource(e: { NINES_BROKER_URL: string; NINES_CONSUL_URL?: string; NINES_LEADER_KEY: string; NINES_BROKER_ROUTES?: Record<string, string> }): BrokerSource {
-  return e.NINES_CONSUL_URL
-    ? { consulUrl: e.NINES_CONSUL_URL, key: e.NINES_LEADER_KEY, routes: e.NINES_BROKER_ROUTES ?? {} }
-    : { url: e.NINES_BROKER_URL };
+interface BrokerEnv {
+  NINES_BROKER_URL: string;
+  NINES_QUEUE_SHARDS: number;
+  NINES_CONSUL_URL?: string;
+  NINES_LEADER_KEY: string;
+  NINES_BROKER_ROUTES?: Record<string, string>;
+}
+
+/** Where each queue shard's broker is: shard s's fixed URL, or its leader key in Consul. */
+function brokerSources(e: BrokerEnv): BrokerSource[] {
+  const shards = Array.from({ length: e.NINES_QUEUE_SHARDS }, (_, s) => s);
+  if (e.NINES_CONSUL_URL) {
+    const consulUrl = e.NINES_CONSUL_URL;
+    return shards.map((s) => ({ consulUrl, key: shardLeaderKey(e.NINES_LEADER_KEY, s), routes: e.NINES_BROKER_ROUTES ?? {} }));
+  }
+  const urls = e.NINES_BROKER_URL.split(',');
+  if (urls.length !== shards.length) {
+    throw new ConfigError([`NINES_BROKER_URL: gives ${urls.length} broker URL(s) for NINES_QUEUE_SHARDS=${shards.length}; give one per shard, or NINES_CONSUL_URL`]);
+  }
+  return urls.map((url) => ({ url }));
 }
 
 type Env = Record<string, string | undefined>;
@@ -83,7 +110,8 @@ export function loadBrokerConfig(env: Env = process.env) {
       NINES_BROKER_EPOCH: nonNegInt.default(0),
       NINES_BROKER_ID: instanceId.default('b1'),
       NINES_CONSUL_URL: consulUrls.optional(),
-      NINES_LEADER_KEY: z.string().regex(/^[A-Za-z0-9_./-]+$/).default('nines/broker/leader'),
+      NINES_LEADER_KEY: leaderKey,
+      NINES_QUEUE_SHARD: nonNegInt.max(63).default(0),
       NINES_BROKER_ADVERTISE: url.optional(),
       NINES_ELECTION_CHECK_TTL_MS: posInt.default(1000),
       NINES_ELECTION_PASS_EVERY_MS: posInt.default(200),
@@ -108,10 +136,11 @@ export function loadBrokerConfig(env: Env = process.env) {
     retryAfterS: e.NINES_RETRY_AFTER_S,
     epoch: e.NINES_BROKER_EPOCH,
     id: e.NINES_BROKER_ID,
+    shard: e.NINES_QUEUE_SHARD,
     election: e.NINES_CONSUL_URL
       ? {
           consulUrl: e.NINES_CONSUL_URL,
-          key: e.NINES_LEADER_KEY,
+          key: shardLeaderKey(e.NINES_LEADER_KEY, e.NINES_QUEUE_SHARD),
           advertise: e.NINES_BROKER_ADVERTISE,
           checkTtlMs: e.NINES_ELECTION_CHECK_TTL_MS,
           passEveryMs: e.NINES_ELECTION_PASS_EVERY_MS,
@@ -141,7 +170,7 @@ export function loadWorkerConfig(env: Env = process.env) {
     logLevel: e.NINES_LOG_LEVEL,
     host: e.NINES_HOST,
     bufferPoolBytes: e.NINES_WORKER_BUFFER_POOL_BYTES,
-    broker: brokerSource(e),
+    brokers: brokerSources(e),
     mqttSecret: e.NINES_MQTT_SECRET,
     id: e.NINES_INSTANCE_ID,
     concurrency: e.NINES_WORKER_CONCURRENCY,
@@ -190,7 +219,7 @@ export function loadApiConfig(env: Env = process.env) {
     logLevel: e.NINES_LOG_LEVEL,
     host: e.NINES_HOST,
     port: e.NINES_API_PORT,
-    broker: brokerSource(e),
+    brokers: brokerSources(e),
     mqttSecret: e.NINES_MQTT_SECRET,
     id: e.NINES_INSTANCE_ID,
     limits: {
@@ -261,7 +290,7 @@ export function loadUsageConfig(env: Env = process.env) {
     logLevel: e.NINES_LOG_LEVEL,
     host: e.NINES_HOST,
     port: e.NINES_USAGE_PORT,
-    broker: brokerSource(e),
+    brokers: brokerSources(e),
     mqttSecret: e.NINES_MQTT_SECRET,
     id: e.NINES_INSTANCE_ID,
     dbPath: e.NINES_USAGE_DB,

@@ -3,17 +3,17 @@
  * enforces `mayPublish` / `maySubscribe` for each authenticated client, so a role can only
  * touch its own topics (a worker cannot read an api server's replies, for instance).
  *
- *   nines/jobs/submit                 api    -> broker  frame: JobHeader + image (+ acks riding along)
- *   nines/jobs/acks                   api    -> broker  JSON: { acks: [{ jobId, epoch }] } (replies the
- *                                     api got from workers directly, with no submission to ride on)
- *   nines/workers/<id>/ready          worker -> broker  JSON: { capacity }
- *   nines/workers/<id>/jobs           broker -> worker  frame: DispatchHeader + image
- *   nines/workers/<id>/ack            worker -> broker  JSON: { jobId, epoch } (a job whose reply did
- *                                     not reach the api directly and did not pass the broker either)
- *   nines/api/<id>/reply              worker|broker -> api  frame: ReplyHeader + image; from a
- *                                     worker it is also the job's ack (the broker sees it pass)
+ *   nines/jobs/submit                 api    -> broker  batch frame: Submission (jobs + images, acks riding along)
+ *   nines/jobs/acks                   api    -> broker  JSON: AckList (replies the api got from workers
+ *                                     directly, with no submission to ride on)
+ *   nines/workers/<id>/credit         worker -> broker  JSON: Credit (jobs it will take; acks riding along)
+ *   nines/workers/<id>/jobs           broker -> worker  batch frame: Dispatch (jobs + images)
+ *   nines/api/<id>/reply              worker|broker -> api  batch frame: ReplyBatch (+ images); from a
+ *                                     worker it is also the jobs' ack (the broker sees it pass)
  *   nines/usage/batches               api    -> usage   JSON: UsageBatch
  *   nines/api/<id>/usage-ack          usage  -> api     JSON: { batchId }
+ *
+ * The messages themselves, and the one ack protocol, are in system/lib/jobs.ts.
  */
 export const roles = ['api', 'worker', 'usage'] as const;
 export type Role = (typeof roles)[number];
@@ -21,9 +21,8 @@ export type Role = (typeof roles)[number];
 export const topics = {
   submit: 'nines/jobs/submit',
   jobAcks: 'nines/jobs/acks',
-  workerReady: (id: string) => `nines/workers/${id}/ready`,
+  workerCredit: (id: string) => `nines/workers/${id}/credit`,
   workerJobs: (id: string) => `nines/workers/${id}/jobs`,
-  workerAck: (id: string) => `nines/workers/${id}/ack`,
   apiReply: (id: string) => `nines/api/${id}/reply`,
   usageBatches: 'nines/usage/batches',
   usageAck: (id: string) => `nines/api/${id}/usage-ack`,
@@ -31,6 +30,9 @@ export const topics = {
 
 /** True for `nines/api/<id>/reply`. */
 export const isApiReply = (topic: string) => topic.startsWith('nines/api/') && topic.endsWith('/reply');
+
+/** True for `nines/api/<id>/usage-ack`. */
+export const isUsageAck = (topic: string) => topic.startsWith('nines/api/') && topic.endsWith('/usage-ack');
 
 /** MQTT usernames are `<role>:<instance id>`; ids are restricted so they are safe in topics. */
 const idPattern = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -62,7 +64,7 @@ export function mayPublish(p: Principal, topic: string): boolean {
     case 'api':
       return topic === topics.submit || topic === topics.jobAcks || topic === topics.usageBatches;
     case 'worker':
-      if (topic === topics.workerReady(p.id) || topic === topics.workerAck(p.id)) return true;
+      if (topic === topics.workerCredit(p.id)) return true;
       // A worker answers whichever api server asked, so it may publish to any reply topic.
       return s.length === 4 && s[0] === 'nines' && s[1] === 'api' && s[3] === 'reply' && idPattern.test(s[2] ?? '');
     case 'usage':

@@ -2,7 +2,13 @@
  * The binary frame every queue message uses: a 4-byte big-endian header length, a UTF-8
  * JSON header, then the raw body bytes. Image bytes therefore travel as bytes, never as
  * base64 inside JSON, and a receiver can read the header without touching the body.
+ *
+ * A batch frame (system/lib/jobs.ts) lists its items in the header, each with the `bytes` of
+ * its body, and carries the bodies back to back: `encodeBatch` builds one, `splitBodies`
+ * cuts its body into views (no copies).
  */
+import type { z } from 'zod';
+
 export interface Frame<H> {
   header: H;
   body: Buffer;
@@ -12,6 +18,9 @@ export class FrameError extends Error {
   readonly code = 'ERR_BAD_FRAME';
 }
 
+/** A header larger than this is refused before it is parsed (a batch of 256 jobs is ~100 KB). */
+export const MAX_HEADER_BYTES = 512 * 1024;
+
 export function encodeFrame(header: object, body?: Buffer): Buffer {
   const head = Buffer.from(JSON.stringify(header), 'utf8');
   const len = Buffer.allocUnsafe(4);
@@ -19,18 +28,50 @@ export function encodeFrame(header: object, body?: Buffer): Buffer {
   return body && body.length > 0 ? Buffer.concat([len, head, body]) : Buffer.concat([len, head]);
 }
 
-/** Decodes a frame; throws FrameError on a malformed one. The body is a view, not a copy. */
-export function decodeFrame<H = Record<string, unknown>>(buf: Buffer): Frame<H> {
+/**
+ * Decodes a frame through the schema of its header; throws FrameError on a malformed one (too
+ * short, a header length past the end or over MAX_HEADER_BYTES, not JSON, not the schema's
+ * shape). The body is a view, not a copy.
+ */
+export function decodeFrame<S extends z.ZodType>(buf: Buffer, schema: S): Frame<z.infer<S>> {
   if (buf.length < 4) throw new FrameError(`frame too short: ${buf.length} bytes`);
   const headLen = buf.readUInt32BE(0);
   if (headLen > buf.length - 4) throw new FrameError(`frame header length ${headLen} exceeds frame`);
-  let header: H;
+  if (headLen > MAX_HEADER_BYTES) throw new FrameError(`frame header of ${headLen} bytes is over ${MAX_HEADER_BYTES}`);
+  return { header: decodeJson(buf.subarray(4, 4 + headLen), schema), body: buf.subarray(4 + headLen) };
+}
+
+/** Decodes a JSON message through its schema; throws FrameError when it is not JSON or not the shape. */
+export function decodeJson<S extends z.ZodType>(buf: Buffer, schema: S): z.infer<S> {
+  let value: unknown;
   try {
-    header = JSON.parse(buf.subarray(4, 4 + headLen).toString('utf8')) as H;
+    value = JSON.parse(buf.toString('utf8'));
   } catch (cause) {
-    throw new FrameError('frame header is not JSON', { cause });
+    throw new FrameError('not JSON', { cause });
   }
-  return { header, body: buf.subarray(4 + headLen) };
+  const r = schema.safeParse(value);
+  if (!r.success) throw new FrameError(r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+  return r.data;
+}
+
+/** A batch frame: `header` lists the items (each with its `bytes`), `bodies` follow in that order. */
+export function encodeBatch(header: object, bodies: readonly Buffer[]): Buffer {
+  const head = Buffer.from(JSON.stringify(header), 'utf8');
+  const len = Buffer.allocUnsafe(4);
+  len.writeUInt32BE(head.length, 0);
+  return Buffer.concat([len, head, ...bodies.filter((b) => b.length > 0)]);
+}
+
+/** Cuts a batch frame's body into one view per item; throws FrameError when the sizes do not add up. */
+export function splitBodies(body: Buffer, items: ReadonlyArray<{ bytes: number }>): Buffer[] {
+  const out: Buffer[] = [];
+  let at = 0;
+  for (const item of items) {
+    out.push(body.subarray(at, at + item.bytes));
+    at += item.bytes;
+  }
+  if (at !== body.length) throw new FrameError(`items declare ${at} body bytes, the frame has ${body.length}`);
+  return out;
 }
 
 /**

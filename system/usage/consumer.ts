@@ -17,7 +17,8 @@ import { parseBatch } from './validate.ts';
 import { InvalidBatchError } from './errors.ts';
 
 export interface ConsumerDeps {
-  client: Bus;
+  /** One connection per queue shard; batches are acked on the shard they came through. */
+  clients: readonly Bus[];
   store: UsageStore;
   log: Logger;
   registry: Registry;
@@ -31,12 +32,12 @@ export interface Consumer {
 type Outcome = 'ingested' | 'duplicate' | 'invalid' | 'error';
 
 /** Handles every message on topics.usageBatches: validate, ingest, ack. Never throws from a message. */
-export function startConsumer({ client, store, log: parentLog, registry }: ConsumerDeps): Consumer {
+export function startConsumer({ clients, store, log: parentLog, registry }: ConsumerDeps): Consumer {
   const log = parentLog.child({ module: 'consumer' });
   const batches = new Counter({
     name: 'nines_usage_batches_total',
-    help: 'Usage batches received, by outcome (ingested, duplicate, invalid, error = store failure, not acked).',
-    labelNames: ['outcome'] as const,
+    help: 'Usage batches received, by queue shard they came through and outcome (ingested, duplicate, invalid, error = store failure, not acked).',
+    labelNames: ['shard', 'outcome'] as const,
     registers: [registry],
   });
   const recordsTotal = new Counter({
@@ -51,9 +52,11 @@ export function startConsumer({ client, store, log: parentLog, registry }: Consu
     registers: [registry],
   });
   // Every outcome appears in /metrics from the start, so rate() works before the first event.
-  for (const o of ['ingested', 'duplicate', 'invalid', 'error'] satisfies Outcome[]) batches.inc({ outcome: o }, 0);
+  clients.forEach((_c, shard) => {
+    for (const o of ['ingested', 'duplicate', 'invalid', 'error'] satisfies Outcome[]) batches.inc({ shard, outcome: o }, 0);
+  });
 
-  const ack = (batch: UsageBatch) => {
+  const ack = (client: Bus, batch: UsageBatch) => {
     const body: UsageAck = { batchId: batch.batchId };
     client.publish(topics.usageAck(batch.apiId), JSON.stringify(body), { qos: 0 }, (err) => {
       // Offline: the sender resends after its timeout, and the duplicate is acked then.
@@ -61,13 +64,14 @@ export function startConsumer({ client, store, log: parentLog, registry }: Consu
     });
   };
 
-  const onMessage = (topic: string, payload: Buffer) => {
+  const onMessage = (shard: number, topic: string, payload: Buffer) => {
     if (topic !== topics.usageBatches) return;
+    const client = clients[shard]!;
     let batch: UsageBatch;
     try {
       batch = parseBatch(payload);
     } catch (err) {
-      batches.inc({ outcome: 'invalid' });
+      batches.inc({ shard, outcome: 'invalid' });
       const problems = err instanceof InvalidBatchError ? err.problems.slice(0, 10) : [String(err)];
       log.warn({ code: isNinesError(err) ? err.code : undefined, bytes: payload.length, problems }, 'invalid usage batch dropped');
       return;
@@ -81,16 +85,20 @@ export function startConsumer({ client, store, log: parentLog, registry }: Consu
       log.debug({ batchId: batch.batchId, apiId: batch.apiId, ...r }, 'usage batch stored');
     } catch (err) {
       // Not acked: the api server keeps the batch and resends it, so nothing is lost.
-      batches.inc({ outcome: 'error' });
+      batches.inc({ shard, outcome: 'error' });
       log.error({ err, batchId: batch.batchId, apiId: batch.apiId }, 'usage batch not stored');
       return;
     } finally {
       end();
     }
-    batches.inc({ outcome });
-    ack(batch);
+    batches.inc({ shard, outcome });
+    ack(client, batch);
   };
 
-  client.on('message', onMessage);
-  return { stop: () => void client.off('message', onMessage) };
+  const handlers = clients.map((client, shard) => {
+    const h = (topic: string, payload: Buffer) => onMessage(shard, topic, payload);
+    client.on('message', h);
+    return () => void client.off('message', h);
+  });
+  return { stop: () => handlers.forEach((off) => off()) };
 }

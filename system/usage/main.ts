@@ -16,14 +16,18 @@ await runService({
   loadConfig: () => loadUsageConfig(),
   async start(config, log, registry) {
     const store = openStore(config.dbPath, { synchronous: 'FULL' });
-    const client = connectBus(config.broker, {
-      role: 'usage',
-      id: config.id,
-      secret: config.mqttSecret,
-      log: log.child({ module: 'mqtt' }),
-      subscriptions: [topics.usageBatches],
-    });
-    const consumer = startConsumer({ client, store, log, registry });
+    // Api servers send a batch through whichever queue shard they reach, so we take batches
+    // from every shard and ack each on the shard it came through.
+    const clients = config.brokers.map((source, shard) =>
+      connectBus(source, {
+        role: 'usage',
+        id: config.id,
+        secret: config.mqttSecret,
+        log: log.child({ module: 'mqtt', shard }),
+        subscriptions: [topics.usageBatches],
+      }),
+    );
+    const consumer = startConsumer({ clients, store, log, registry });
     const app = buildUsageApp({ config, store, log, registry });
     const http = await listen(app, config.host, config.port);
     return {
@@ -31,7 +35,7 @@ await runService({
       async close() {
         // Stop taking batches first: an unacked batch is resent to whoever runs next.
         consumer.stop();
-        await client.endAsync();
+        await Promise.all(clients.map((c) => c.endAsync()));
         await http.close();
         store.close();
       },

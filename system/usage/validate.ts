@@ -22,6 +22,9 @@ const dimension = z.number().int().min(0).max(1_000_000);
 const millis = z.number().finite().min(0).max(1e9);
 const format = z.string().min(1).max(16);
 
+/** usage -> api on `nines/api/<id>/usage-ack`. */
+export const usageAckSchema = z.strictObject({ batchId: id });
+
 export const usageRecordSchema = z.strictObject({
   requestId: id,
   tenantId: id,

@@ -11,10 +11,9 @@ import express from 'express';
 import { Counter, Histogram, Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from '../lib/config.ts';
-import { connectBus } from '../lib/bus.ts';
-import { topics } from '../lib/topics.ts';
-import { decodeFrame, encodeFrame } from '../lib/wire.ts';
-import type { AckMessage, DispatchHeader, ErrorReply, ReadyMessage, ResultReply } from '../lib/jobs.ts';
+import { encodeBatch } from '../lib/wire.ts';
+import type { ErrorReply, ReplyHeader } from '../lib/jobs.ts';
+import { JobFeed, type FeedJob } from './feed.ts';
 import { listen, metricsHandler } from '../lib/http/server.ts';
 import { NotFoundError, problemHandler } from '../lib/http/problem.ts';
 import { CpuMeter } from './cpu-meter.ts';
@@ -30,7 +29,7 @@ export interface RunningWorker {
 export async function startWorker(config: WorkerConfig, log: Logger, registry: Registry): Promise<RunningWorker> {
   const jobsTotal = new Counter({
     name: 'nines_worker_jobs_total',
-    help: 'Jobs by outcome: ok, error, stale_epoch, blob_gone (the api stopped waiting), blob_unreachable.',
+    help: 'Jobs by outcome: ok, error, stale_epoch and malformed (dispatches dropped), blob_gone (the api stopped waiting), blob_unreachable.',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
@@ -51,19 +50,17 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
   const busy = new Gauge({ name: 'nines_worker_jobs_in_flight', help: 'Jobs being resized now.', registers: [registry] });
 
   const meter = new CpuMeter();
-  const client = connectBus(config.broker, {
-    role: 'worker',
+  const feed = new JobFeed({
+    brokers: config.brokers,
     id: config.id,
     secret: config.mqttSecret,
+    // Credit = running + prefetched. A few jobs held locally hide the dispatch round trip
+    // (credit -> broker -> image transfer), which otherwise leaves cores idle between jobs.
+    credit: config.concurrency + config.prefetch,
     log,
-    subscriptions: [topics.workerJobs(config.id)],
+    onDropped: (why) => jobsTotal.inc({ outcome: why === 'stale_epoch' ? 'stale_epoch' : 'malformed' }),
   });
-  // The highest broker epoch seen: a dispatch from an older epoch comes from a deposed
-  // leader and is dropped, so two brokers can never both get work done.
-  let epoch = -1;
   let inFlight = 0;
-  // Credit = running + prefetched. A few jobs held locally hide the dispatch round trip
-  // (ack -> broker -> image transfer), which otherwise leaves cores idle between jobs.
   // A released slot is handed straight to the next waiter, so a job arriving in between
   // can never overtake it and push resizes in flight past `concurrency`.
   const waiting: Array<() => void> = [];
@@ -80,125 +77,84 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
     else inFlight--;
   };
 
-  client.on('connect', () => {
-    const ready: ReadyMessage = { capacity: config.concurrency + config.prefetch };
-    client.publish(topics.workerReady(config.id), JSON.stringify(ready), { qos: 0 });
-  });
-
-  client.on('message', (topic, payload) => {
-    if (topic !== topics.workerJobs(config.id)) return;
-    let job: DispatchHeader;
-    let body: Buffer;
-    try {
-      ({ header: job, body } = decodeFrame<DispatchHeader>(payload));
-    } catch (err) {
-      log.error({ err }, 'malformed dispatch dropped');
-      return;
-    }
-    if (job.epoch < epoch) {
-      jobsTotal.inc({ outcome: 'stale_epoch' });
-      log.warn({ jobId: job.jobId, epoch: job.epoch, current: epoch }, 'dispatch from an old epoch dropped');
-      return;
-    }
-    epoch = job.epoch;
-    void run(job, body);
-  });
+  feed.on('job', (job: FeedJob) => void run(job).finally(() => feed.done()));
 
   /**
-   * Delivers the reply and frees the credit. A claim-checked job's reply goes straight back
-   * to the api that holds the claim, which then acks the job to the broker for us (it has
-   * the result; jobs.ts ApiAck). Otherwise (or when that api cannot be reached) the reply
-   * goes through the broker, which takes it as the ack as it passes. A job with no one to
-   * answer — the api no longer waits — gets a bare ack from us.
+   * Delivers the reply. A claim-checked job's reply goes straight back to the api that holds
+   * the claim, which then acks the job to the broker for us (it has the result). Otherwise (or
+   * when that api cannot be reached) the reply goes through the broker, which takes it as the
+   * ack as it passes. A job with no one to answer — the api no longer waits — gets a bare ack.
    */
-  const finish = async (job: DispatchHeader, reply: Buffer | undefined) => {
-    if (reply && job.blob) {
+  const finish = async (job: FeedJob, reply: ReplyHeader | undefined, body?: Buffer) => {
+    if (reply && job.header.blob) {
       try {
-        if ((await blobs.reply(job.blob, reply, job.deadline)) === 'delivered') return;
+        if ((await blobs.reply(job.header.blob, encodeBatch({ replies: [{ ...reply, bytes: body?.length ?? 0 }] }, body ? [body] : []), job.header.deadline)) === 'delivered') return;
         reply = undefined; // the api no longer waits: just ack
       } catch (err) {
-        log.warn({ err, jobId: job.jobId }, 'reply not handed to the api directly; sending it through the broker');
+        log.warn({ err, jobId: job.header.jobId }, 'reply not handed to the api directly; sending it through the broker');
       }
     }
-    if (reply) {
-      client.publish(topics.apiReply(job.replyTo), reply, { qos: 0 });
-      return;
-    }
-    const ack: AckMessage = { jobId: job.jobId, epoch: job.epoch };
-    client.publish(topics.workerAck(config.id), JSON.stringify(ack), { qos: 0 });
+    if (reply) feed.reply(job, reply, body);
+    else feed.ack(job);
   };
 
-  async function run(job: DispatchHeader, inline: Buffer): Promise<void> {
-    let body = inline;
-    if (job.blob) {
+  async function run(job: FeedJob): Promise<void> {
+    let body = job.body;
+    const { blob } = job.header;
+    if (blob) {
       // Fetched before taking a resize slot: the transfer overlaps other jobs' resizes,
       // which is what the prefetch credit is for.
       const started = performance.now();
       try {
-        body = await blobs.fetch(job.blob, job.deadline);
+        body = await blobs.fetch(blob, job.header.deadline);
         fetchSeconds.observe((performance.now() - started) / 1000);
       } catch (err) {
         const code = err instanceof BlobFetchError ? err.code : 'ERR_BLOB_UNREACHABLE';
         jobsTotal.inc({ outcome: code === 'ERR_BLOB_GONE' ? 'blob_gone' : 'blob_unreachable' });
-        log.warn({ err, jobId: job.jobId }, 'claim-checked image not fetched');
+        log.warn({ err, jobId: job.header.jobId }, 'claim-checked image not fetched');
         // Gone: nobody waits for an answer. Unreachable: tell the api, which answers 503.
-        const header: ErrorReply = { type: 'error', jobId: job.jobId, epoch: job.epoch, code, message: (err as Error).message, cpuMs: 0 };
-        await finish(job, code === 'ERR_BLOB_GONE' ? undefined : encodeFrame(header));
+        const header: ErrorReply = { type: 'error', jobId: job.header.jobId, epoch: job.epoch, code, message: (err as Error).message, cpuMs: 0 };
+        await finish(job, code === 'ERR_BLOB_GONE' ? undefined : header);
         return;
       }
     }
     try {
       await resizeAndReply(job, body);
     } finally {
-      if (job.blob) pool.release(body);
+      if (blob) pool.release(body);
     }
   }
 
-  async function resizeAndReply(job: DispatchHeader, body: Buffer): Promise<void> {
+  async function resizeAndReply(job: FeedJob, body: Buffer): Promise<void> {
+    const { jobId } = job.header;
     await acquire();
     busy.set(inFlight);
-    meter.start(job.jobId);
-    let reply: Buffer;
+    meter.start(jobId);
+    let reply: ReplyHeader;
+    let out: Buffer | undefined;
     try {
-      const out = await resize(body, job.params, config.maxPixels);
-      const cpuMs = meter.stop(job.jobId);
+      const r = await resize(body, job.header.params, config.maxPixels);
+      const cpuMs = meter.stop(jobId);
       cpuSeconds.observe(cpuMs / 1000);
-      const header: ResultReply = {
-        type: 'result',
-        jobId: job.jobId,
-        epoch: job.epoch,
-        contentType: contentTypes[out.format],
-        format: out.format,
-        width: out.width,
-        height: out.height,
-        cpuMs,
-      };
-      reply = encodeFrame(header, out.data);
+      reply = { type: 'result', jobId, epoch: job.epoch, contentType: contentTypes[r.format], format: r.format, width: r.width, height: r.height, cpuMs };
+      out = r.data;
       jobsTotal.inc({ outcome: 'ok' });
     } catch (err) {
-      const cpuMs = meter.stop(job.jobId);
+      const cpuMs = meter.stop(jobId);
       const code = err instanceof ResizeError ? err.code : 'ERR_RESIZE_FAILED';
-      if (!(err instanceof ResizeError)) log.error({ err, jobId: job.jobId }, 'resize failed unexpectedly');
-      const header: ErrorReply = {
-        type: 'error',
-        jobId: job.jobId,
-        epoch: job.epoch,
-        code,
-        message: err instanceof Error ? err.message : String(err),
-        cpuMs,
-      };
-      reply = encodeFrame(header);
+      if (!(err instanceof ResizeError)) log.error({ err, jobId }, 'resize failed unexpectedly');
+      reply = { type: 'error', jobId, epoch: job.epoch, code, message: err instanceof Error ? err.message : String(err), cpuMs };
       jobsTotal.inc({ outcome: 'error' });
     } finally {
       release();
       busy.set(inFlight);
     }
-    await finish(job, reply);
+    await finish(job, reply, out);
   }
 
   const app = express();
   app.get('/healthz', (_req, res) => {
-    res.json({ status: client.connected ? 'ok' : 'disconnected', inFlight });
+    res.json({ status: feed.connected ? 'ok' : 'disconnected', inFlight, holding: feed.holding });
   });
   app.get('/metrics', metricsHandler(registry));
   app.use((req, _res, next) => next(new NotFoundError(req.path)));
@@ -208,13 +164,13 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
   return {
     httpPort: http.port,
     async close() {
-      // Drain: take no new work, give running jobs a bounded time to answer; anything
+      // Drain: grant no more credit, give the jobs held a bounded time to answer; anything
       // still unacked when we disconnect is redelivered by the broker.
-      await client.unsubscribeAsync(topics.workerJobs(config.id)).catch(() => undefined);
-      for (let i = 0; i < 100 && inFlight > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      feed.drain();
+      for (let i = 0; i < 100 && feed.holding > 0; i++) await new Promise((r) => setTimeout(r, 50));
       await http.close();
       await blobs.close();
-      await client.endAsync();
+      await feed.stop();
     },
   };
 }

@@ -13,6 +13,8 @@ import { Registry } from 'prom-client';
 import { buildApiApp } from '../../../system/api/app.ts';
 import { apiMetrics } from '../../../system/api/metrics.ts';
 import { JobClient } from '../../../system/api/job-client.ts';
+import { ShardedJobs } from '../../../system/api/shards.ts';
+import { queueMetrics } from '../../../system/api/queue-metrics.ts';
 import { UsageBatcher } from '../../../system/api/usage-batcher.ts';
 import { IdentityReplica } from '../../../system/identity/replica.ts';
 import { loadApiConfig } from '../../../system/lib/config.ts';
@@ -31,7 +33,7 @@ test('the document lists exactly the routes the app serves', async () => {
   const identity = new IdentityReplica({ identityUrl: config.identityUrl, serviceToken: config.serviceToken, log, registry });
   const pool = new BufferPool(0);
   const batcher = new UsageBatcher(client, { apiId: 'a', maxRecords: 1, maxAgeMs: 1, resendMs: 1000, maxPendingRecords: 10 }, log, registry);
-  const app = buildApiApp({ config, log, registry, metrics: apiMetrics(registry), identity, jobs: new JobClient(client, log, registry, 1), batcher, frames: frameAllocator(pool, 1024), blobs: new BlobStore(pool, 'http://127.0.0.1:1') });
+  const app = buildApiApp({ config, log, registry, metrics: apiMetrics(registry), identity, jobs: new ShardedJobs([new JobClient(client, log, queueMetrics(registry), { shard: 0, retryAfterS: 1 })]), batcher, frames: frameAllocator(pool, 1024), blobs: new BlobStore(pool, 'http://127.0.0.1:1') });
   batcher.close();
   const stack = (app as unknown as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } }).router.stack;
   const served = stack

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { ManagedProcess } from '../../../harness/stack/process.ts';
+import { encodeBatch } from '../../../system/lib/wire.ts';
 
 const secrets = { api: 'api-secret-0123456789', worker: 'worker-secret-0123456789', usage: 'usage-secret-0123456789' };
 const dir = mkdtempSync(join(tmpdir(), 'nines-broker-'));
@@ -86,7 +87,9 @@ test("a worker may subscribe to its own job topic but not to an api server's rep
     });
   });
   const w2 = await connect('worker:w2', secrets.worker);
-  await w2.publishAsync('nines/api/a1/reply', Buffer.from('reply'));
+  // A well-formed reply: the broker refuses malformed ones before they are delivered.
+  const reply = encodeBatch({ replies: [{ type: 'error', jobId: 'j1', epoch: 0, code: 'ERR_X', message: 'x', cpuMs: 0, bytes: 0 }] }, []);
+  await w2.publishAsync('nines/api/a1/reply', reply);
   assert.equal(await received, 'nines/api/a1/reply');
   await new Promise((r) => setTimeout(r, 100));
   assert.deepEqual(snooped, []);

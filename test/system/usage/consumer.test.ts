@@ -17,7 +17,7 @@ async function setup(t: TestContext) {
   const store = openStore(join(tempDir(t), 'usage.db'));
   const registry = new Registry();
   const client = connectBus({ url: mq.url }, { role: 'usage', id: 'u1', secret: 'x'.repeat(16), log: silentLog, subscriptions: [topics.usageBatches] });
-  const consumer = startConsumer({ client, store, log: silentLog, registry });
+  const consumer = startConsumer({ clients: [client], store, log: silentLog, registry });
   t.after(async () => {
     consumer.stop();
     await client.endAsync(true);
