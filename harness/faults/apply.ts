@@ -43,33 +43,33 @@ export class FaultInjector {
   private async begin(f: FaultSpec): Promise<Heal> {
     switch (f.kind) {
       case 'kill': {
-        const p = await this.sut.resolve(f.target);
+        const p = await this.sut.resolve(f);
         await p.kill();
         return async () => {
           if (f.restart && !p.running) await p.start();
         };
       }
       case 'stop': {
-        const p = await this.sut.resolve(f.target);
+        const p = await this.sut.resolve(f);
         await p.stop();
         return async () => {
           if (f.restart && !p.running) await p.start();
         };
       }
       case 'pause': {
-        const p = await this.sut.resolve(f.target);
+        const p = await this.sut.resolve(f);
         p.pause();
         return async () => p.resume();
       }
       case 'partition': {
         const tp = this.requireToxiproxy();
-        const names = await this.sut.proxiesFor(f.path);
+        const names = await this.sut.proxiesFor(f);
         await Promise.all(names.map((n) => partition(tp.client, n)));
         return async () => void (await Promise.all(names.map((n) => heal(tp.client, n))));
       }
       case 'toxic': {
         const tp = this.requireToxiproxy();
-        const names = await this.sut.proxiesFor(f.path);
+        const names = await this.sut.proxiesFor(f);
         const toxics: Array<Toxic<unknown>> = [];
         for (const n of names) {
           const proxy = await tp.client.get(n);

@@ -103,7 +103,7 @@ export function exportK6(scenario: Scenario, opts: ExportK6Options): string {
   };
   const ninesOnly = [
     ...sla.ninesOnly,
-    ...(scenario.topology.kind === 'ha' ? ['fencing: no two brokers dispatch under a valid epoch at once (broker dispatch logs)'] : []),
+    ...(scenario.topology.kind === 'ha' ? ['fencing: no two brokers dispatch under a valid epoch at once, judged per queue shard (broker dispatch logs)'] : []),
     ...(scenario.probes ?? []).map((p) => `probe ${p} (measured by nines during the run)`),
   ];
 

@@ -4,9 +4,9 @@
  * failover must meet. (Latency p99 < 500 ms is a monthly promise; a run that contains a
  * deliberate failover is judged on availability, recovery and lost work instead.)
  */
-import type { LoadSpec, TopologySpec } from './types.ts';
+import type { HaTopologySpec, LoadSpec } from './types.ts';
 
-export const haTopology: TopologySpec = { kind: 'ha', brokers: 2, apis: 2, workers: 2, workerConcurrency: 1, env: { api: { NINES_API_TENANT_MAX_INFLIGHT: '256' } } };
+export const haTopology: HaTopologySpec = { kind: 'ha', brokers: 2, apis: 2, workers: 2, workerConcurrency: 1, env: { api: { NINES_API_TENANT_MAX_INFLIGHT: '256' } } };
 
 export const chaosLoad: LoadSpec = {
   profile: { kind: 'constant', rate: 20, durationS: 30 },

@@ -2,8 +2,9 @@
  * Measurements a scenario asks for beyond the load history.
  *
  * - The failover probe sends a light, steady stream of its own requests and records which
- *   broker epoch served each (the X-Nines-Epoch header), so failover time is measured from
- *   the fault to the first request the new leader served.
+ *   queue shard and broker epoch served each (the X-Nines-Shard and X-Nines-Epoch headers),
+ *   so failover time is measured from the fault to the first request the new leader of the
+ *   shard that was hit served (epochs are ordered only within a shard).
  * - Capacity reads a ramp's history: the highest throughput held for several seconds in a
  *   row in which the latency and error SLAs held every second, and the fleet that gives
  *   10,000 resizes/s.
@@ -18,6 +19,8 @@ export interface ProbeSample {
   /** 0: no response (network error or our timeout). */
   status: number;
   epoch?: number;
+  /** The queue shard that carried the job (absent: an api from before shards, which has only shard 0). */
+  shard?: number;
   /** The error's name when there was no response, e.g. 'TimeoutError'. */
   error?: string;
 }
@@ -59,11 +62,13 @@ export class FailoverProbe {
   }
 
   /**
-   * Seconds from `faultAt` (ms) to the first success served under an epoch above
-   * `oldEpoch`, or undefined when no new leader served anything.
+   * Seconds from `faultAt` (ms) to the first success `shard` (default 0) served under an
+   * epoch above `oldEpoch`, or undefined when no new leader of that shard served anything.
    */
-  failoverSeconds(faultAt: number, oldEpoch: number): number | undefined {
-    const first = this.samples.filter((s) => s.status === 200 && (s.epoch ?? -1) > oldEpoch && s.doneAt >= faultAt).sort((a, b) => a.doneAt - b.doneAt)[0];
+  failoverSeconds(faultAt: number, oldEpoch: number, shard = 0): number | undefined {
+    const first = this.samples
+      .filter((s) => s.status === 200 && (s.shard ?? 0) === shard && (s.epoch ?? -1) > oldEpoch && s.doneAt >= faultAt)
+      .sort((a, b) => a.doneAt - b.doneAt)[0];
     return first ? (first.doneAt - faultAt) / 1000 : undefined;
   }
 
@@ -82,12 +87,18 @@ export class FailoverProbe {
         signal: AbortSignal.timeout(this.o.timeoutMs),
       });
       await r.arrayBuffer();
-      const epoch = r.headers.get('x-nines-epoch');
-      this.samples.push({ sentAt, doneAt: Date.now(), status: r.status, ...(epoch ? { epoch: Number(epoch) } : {}) });
+      const [epoch, shard] = [headerInt(r, 'x-nines-epoch'), headerInt(r, 'x-nines-shard')];
+      this.samples.push({ sentAt, doneAt: Date.now(), status: r.status, ...(epoch !== undefined ? { epoch } : {}), ...(shard !== undefined ? { shard } : {}) });
     } catch (err) {
       this.samples.push({ sentAt, doneAt: Date.now(), status: 0, error: (err as Error).name });
     }
   }
+}
+
+/** A response header that should hold a whole number ≥ 0; undefined when absent or anything else. */
+function headerInt(r: Response, name: string): number | undefined {
+  const v = r.headers.get(name);
+  return v !== null && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
 export interface CapacityFigures {

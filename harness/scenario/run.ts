@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { runLoad } from '../load/engine.ts';
 import type { FaultWindow, History } from '../load/history.ts';
 import { checkSlas, compose, checkSafe, type CheckResult, type SlaVerdict } from '../sla/index.ts';
-import { checkFencing } from '../sla/fencing.ts';
+import { checkFencing, unjudgedFencing, type FencingResult } from '../sla/fencing.ts';
 import { writeReport } from '../report/write.ts';
 import { runDir } from '../report/run-dir.ts';
 import { exportK6 } from '../k6/export.ts';
@@ -18,9 +18,10 @@ import { runWithK6 } from '../k6/run.ts';
 import { FaultInjector } from '../faults/apply.ts';
 import { AdminClient } from '../../system/identity/admin-client.ts';
 import { startSystem, type SystemUnderTest } from './sut.ts';
+import { checkFaultShards, failoverShard } from './targets.ts';
 import { requestFactory } from './requests.ts';
 import { FailoverProbe, capacity, type CapacityFigures } from './probes.ts';
-import type { Profile, Scenario } from './types.ts';
+import type { FaultStep, Profile, Scenario } from './types.ts';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -50,6 +51,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
   const seed = o.seed ?? sc.seed;
   const say = o.say ?? (() => undefined);
   const profile = o.quick && sc.quick ? sc.quick.profile : sc.load.profile;
+  checkFaultShards(sc.faults, sc.topology); // before a minute of starting processes, not after
   const dir = runDir(o.out, sc.name);
   mkdirSync(dir, { recursive: true });
   say(`scenario ${sc.name} (seed ${seed}${o.quick ? ', quick' : ''}): starting the ${sc.topology.kind} topology in ${dir}`);
@@ -58,6 +60,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
   const faults = new FaultInjector(sut, say);
   const windows: FaultWindow[] = [];
   const timers: NodeJS.Timeout[] = [];
+  const failovers: FailoverMark[] = [];
   let probe: FailoverProbe | undefined;
   const extra: Record<string, unknown> = {};
   let history: History;
@@ -73,63 +76,9 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 
     // The fault timeline, relative to the load's start (second 0 of the history).
     const t0 = Date.now();
-    const failoverMarks: Array<{ at: number; epoch: number }> = [];
-    for (const step of sc.faults) {
-      timers.push(
-        setTimeout(() => {
-          void (async () => {
-            const epoch = await sut.leaderEpoch().catch(() => 0);
-            const startMs = Date.now() - t0;
-            const window: FaultWindow = { name: step.name, startMs };
-            windows.push(window);
-            try {
-              const heal = await faults.start(step.name, step.fault);
-              const f = step.fault;
-              // Faults that depose the leader broker start a failover to measure.
-              if ('target' in f ? f.target === 'leader-broker' : f.path === 'leader-consul') {
-                failoverMarks.push({ at: t0 + startMs, epoch });
-              }
-              const healIn = step.forS !== undefined ? step.forS * 1000 : undefined;
-              if (healIn !== undefined) {
-                timers.push(
-                  setTimeout(() => {
-                    void heal()
-                      .catch((err) => say(`heal of ${step.name} failed: ${(err as Error).message}`))
-                      .finally(() => (window.endMs = Date.now() - t0));
-                  }, healIn),
-                );
-              } else window.endMs = Date.now() - t0;
-            } catch (err) {
-              say(`fault ${step.name} could not start: ${(err as Error).message}`);
-              window.endMs = window.startMs;
-            }
-          })();
-        }, step.atS * 1000),
-      );
-    }
+    playFaults(sc.faults, { sut, faults, say, t0, windows, failovers, timers });
 
-    if (o.engine === 'k6') {
-      const script = exportK6(sc, { imagesDir: o.fixturesDir, baseUrl: sut.apiUrl, quick: o.quick });
-      const r = await runWithK6(script, { scenario: sc, quick: o.quick, outDir: join(dir, 'k6'), baseUrl: sut.apiUrl, apiKey, onOutput: say, faults: windows });
-      history = r.history;
-    } else {
-      const total = profileSeconds(profile);
-      history = await runLoad({
-        url: sut.apiUrl,
-        profile,
-        requests: requestFactory(sc.load, o.fixturesDir, apiKey, seed),
-        connections: 256,
-        maxInFlight: sc.load.maxInFlight ?? 2000,
-        timeoutMs: sc.load.timeoutMs,
-        graceMs: sc.load.timeoutMs + 1000,
-        threads: 1,
-        scenario: sc.name,
-        seed,
-        settings: { topology: sc.topology, query: sc.load.query, images: sc.load.images, quick: !!o.quick, engine: 'builtin' },
-        onProgress: (p) =>
-          say(`  ${String(Math.round(p.elapsedS)).padStart(4)}/${total} s  sent ${p.sent}  ok ${p.ok}  failed ${p.failed}  dropped ${p.dropped}  rate ${p.achievedRate.toFixed(0)}/s  p99 ${p.p99Ms === null ? '-' : p.p99Ms.toFixed(0) + ' ms'}`),
-      });
-    }
+    history = await driveLoad(o, { sut, apiKey, profile, seed, dir, windows, say });
     for (const t of timers) clearTimeout(t);
     history.faults = windows.map((w) => ({ ...w, endMs: w.endMs ?? Date.now() - t0 }));
 
@@ -137,10 +86,10 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     let lostAccepted = history.failures.filter((f) => f.outcome === 'info').length;
     if (probe) {
       await probe.stop();
-      const mark = failoverMarks[0];
-      const seconds = mark ? probe.failoverSeconds(mark.at, mark.epoch) : undefined;
+      const mark = failovers[0];
+      const seconds = mark ? probe.failoverSeconds(mark.at, mark.epoch, mark.shard) : undefined;
       lostAccepted += probe.unanswered;
-      extra.failover = { seconds: seconds ?? null, lostAccepted };
+      extra.failover = { seconds: seconds ?? null, lostAccepted, ...(mark ? { shard: mark.shard } : {}) };
       if (seconds !== undefined) history.measurements = { ...history.measurements, failoverSeconds: seconds };
     }
     history.measurements = { ...history.measurements, lostAccepted };
@@ -154,20 +103,111 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     for (const t of timers) clearTimeout(t);
     await probe?.stop().catch(() => undefined);
     await faults.healAll();
-    const events = sut.dispatchEvents();
+    if (sut.kind === 'ha') extra.fencing = judgeFencing(sut);
     await sut.stop().catch((err) => say(`stopping the topology: ${(err as Error).message}`));
-    if (sut.kind === 'ha') extra.fencing = checkFencing(events);
   }
 
   const base = checkSlas(history, sc.slas);
-  const results: CheckResult[] = [...base.results];
-  if (sut.kind === 'ha') {
-    const f = extra.fencing as ReturnType<typeof checkFencing>;
-    results.push({ name: 'no split brain (dispatch epochs never overlap)', valid: f.valid, reason: f.violations.join('; ') || f.reason, observed: { epochs: f.epochs.length } });
-  }
+  const results: CheckResult[] = [...base.results, ...fencingChecks(extra.fencing as FencingResult | undefined)];
   const verdict: SlaVerdict = compose(results.map((r) => checkSafe({ name: r.name, check: () => r }))).check(history);
   await writeReport(dir, { history, verdict, scenario: sc, extra });
   const exitCode = verdict.valid === true ? 0 : verdict.valid === false ? 99 : 2;
   say(`verdict: ${verdict.valid === true ? 'PASS' : verdict.valid === false ? 'FAIL' : 'UNKNOWN'}; report: ${join(dir, 'report.html')}`);
   return { dir, valid: verdict.valid, exitCode, verdict, extra };
+}
+
+/** Runs the load with the engine asked for (the built-in open model, or k6) and returns its history. */
+async function driveLoad(
+  o: RunOptions,
+  x: { sut: SystemUnderTest; apiKey: string; profile: Profile; seed: number; dir: string; windows: FaultWindow[]; say: (line: string) => void },
+): Promise<History> {
+  const sc = o.scenario;
+  if (o.engine === 'k6') {
+    const script = exportK6(sc, { imagesDir: o.fixturesDir, baseUrl: x.sut.apiUrl, quick: o.quick });
+    const r = await runWithK6(script, { scenario: sc, quick: o.quick, outDir: join(x.dir, 'k6'), baseUrl: x.sut.apiUrl, apiKey: x.apiKey, onOutput: x.say, faults: x.windows });
+    return r.history;
+  }
+  const total = profileSeconds(x.profile);
+  return runLoad({
+    url: x.sut.apiUrl,
+    profile: x.profile,
+    requests: requestFactory(sc.load, o.fixturesDir, x.apiKey, x.seed),
+    connections: 256,
+    maxInFlight: sc.load.maxInFlight ?? 2000,
+    timeoutMs: sc.load.timeoutMs,
+    graceMs: sc.load.timeoutMs + 1000,
+    threads: 1,
+    scenario: sc.name,
+    seed: x.seed,
+    settings: { topology: sc.topology, query: sc.load.query, images: sc.load.images, quick: !!o.quick, engine: 'builtin' },
+    onProgress: (p) =>
+      x.say(`  ${String(Math.round(p.elapsedS)).padStart(4)}/${total} s  sent ${p.sent}  ok ${p.ok}  failed ${p.failed}  dropped ${p.dropped}  rate ${p.achievedRate.toFixed(0)}/s  p99 ${p.p99Ms === null ? '-' : p.p99Ms.toFixed(0) + ' ms'}`),
+  });
+}
+
+/** A fault that deposed a shard's leader: when, that shard, and the epoch it had just before. */
+interface FailoverMark {
+  at: number;
+  shard: number;
+  epoch: number;
+}
+
+interface Timeline {
+  sut: SystemUnderTest;
+  faults: FaultInjector;
+  say: (line: string) => void;
+  /** Second 0 of the history, in epoch ms. */
+  t0: number;
+  windows: FaultWindow[];
+  failovers: FailoverMark[];
+  /** Every timer set, so the runner can clear them whatever happens. */
+  timers: NodeJS.Timeout[];
+}
+
+/** Starts each step at its `atS` after `tl.t0` and heals it `forS` later; records its window and any failover it starts. */
+function playFaults(steps: FaultStep[], tl: Timeline): void {
+  for (const step of steps) tl.timers.push(setTimeout(() => void playStep(step, tl), step.atS * 1000));
+}
+
+async function playStep(step: FaultStep, tl: Timeline): Promise<void> {
+  const shard = failoverShard(step.fault);
+  // The epoch just before the fault: the failover is over once a higher one of that shard serves.
+  const epoch = shard === undefined ? 0 : await tl.sut.leaderEpoch(shard).catch(() => 0);
+  const window: FaultWindow = { name: step.name, startMs: Date.now() - tl.t0 };
+  tl.windows.push(window);
+  try {
+    const heal = await tl.faults.start(step.name, step.fault);
+    if (shard !== undefined) tl.failovers.push({ at: tl.t0 + window.startMs, shard, epoch });
+    if (step.forS === undefined) {
+      window.endMs = Date.now() - tl.t0;
+      return;
+    }
+    const healLater = () =>
+      void heal()
+        .catch((err) => tl.say(`heal of ${step.name} failed: ${(err as Error).message}`))
+        .finally(() => (window.endMs = Date.now() - tl.t0));
+    tl.timers.push(setTimeout(healLater, step.forS * 1000));
+  } catch (err) {
+    tl.say(`fault ${step.name} could not start: ${(err as Error).message}`);
+    window.endMs = window.startMs;
+  }
+}
+
+/** The split-brain check per queue shard; logs that cannot be read make every shard unknown, never a pass. */
+function judgeFencing(sut: SystemUnderTest): FencingResult {
+  try {
+    return checkFencing(sut.dispatchEvents(), { shards: sut.shards });
+  } catch (err) {
+    return unjudgedFencing(sut.shards, `the brokers' dispatch logs could not be read: ${(err as Error).message}`);
+  }
+}
+
+/** One report row per queue shard. */
+function fencingChecks(f: FencingResult | undefined): CheckResult[] {
+  return (f?.shards ?? []).map((s) => ({
+    name: `no split brain in queue shard ${s.shard} (dispatch epochs never overlap)`,
+    valid: s.valid,
+    reason: s.violations.join('; ') || s.reason,
+    observed: { epochs: s.epochs.length },
+  }));
 }

@@ -1,7 +1,8 @@
 /**
  * The system under test, whichever topology a scenario asks for, behind one interface the
  * runner and the fault injector use: where to send load, how to find the process a fault
- * targets (the leader broker *now*), and which Toxiproxy proxies make up a path.
+ * targets (the leader broker of a queue shard *now*), and which Toxiproxy proxies make up a
+ * path. The rules for turning an aim into a target are in targets.ts.
  */
 import { join } from 'node:path';
 import { startLocalStack, type LocalStack } from '../stack/local-stack.ts';
@@ -9,7 +10,8 @@ import { startTopology, type Topology, type DispatchEvent } from '../stack/topol
 import type { ManagedProcess } from '../stack/process.ts';
 import type { BinaryProcess } from '../stack/binary.ts';
 import type { ToxiproxyServer } from '../stack/toxiproxy.ts';
-import type { PathTarget, ProcessTarget, TopologySpec } from './types.ts';
+import type { HaTopologySpec, PathAim, ProcessAim, TopologySpec } from './types.ts';
+import { aimedShard, FaultTargetError, isLeaderPath, pathProxies } from './targets.ts';
 
 export interface Controllable {
   name: string;
@@ -26,13 +28,15 @@ export interface SystemUnderTest {
   apiUrl: string;
   adminUrl: string;
   adminToken: string;
+  /** How many queue shards (1 on the local topology). */
+  shards: number;
   toxiproxy?: ToxiproxyServer;
-  /** The process a fault aimed at `target` hits right now. */
-  resolve(target: ProcessTarget): Promise<Controllable>;
-  /** The proxies that carry `path` right now (e.g. api -> the current leader). */
-  proxiesFor(path: PathTarget): Promise<string[]>;
-  /** The leader broker's epoch now (0 when there is no election). */
-  leaderEpoch(): Promise<number>;
+  /** The process a fault aimed at `aim` hits right now; FaultTargetError when the topology has no such process. */
+  resolve(aim: ProcessAim): Promise<Controllable>;
+  /** The proxies that carry a path right now (e.g. api -> the current leader of the aim's shard). */
+  proxiesFor(aim: PathAim): Promise<string[]>;
+  /** The epoch of `shard`'s leader broker now (0 when there is no election). */
+  leaderEpoch(shard?: number): Promise<number>;
   dispatchEvents(): DispatchEvent[];
   stop(): Promise<void>;
 }
@@ -51,63 +55,73 @@ const named = (p: ManagedProcess | BinaryProcess, name: string): Controllable =>
 
 const first = <T>(xs: T[], what: string): T => {
   const x = xs.find((p) => (p as { running?: boolean }).running !== false) ?? xs[0];
-  if (!x) throw new Error(`the topology has no ${what}`);
+  if (!x) throw new FaultTargetError(`the topology has no ${what}`);
   return x;
 };
 
+/** Starts the topology `spec` describes under `dir`/stack. */
 export async function startSystem(spec: TopologySpec, dir: string, logLevel = 'info'): Promise<SystemUnderTest> {
-  if (spec.kind === 'local') {
-    const s: LocalStack = await startLocalStack({ dir: join(dir, 'stack'), workers: spec.workers, workerConcurrency: spec.workerConcurrency, apiServers: spec.apis, env: spec.env, logLevel });
-    return {
-      kind: 'local',
-      apiUrl: s.apiUrl,
-      adminUrl: s.adminUrl,
-      adminToken: s.adminToken,
-      async resolve(target) {
-        switch (target) {
-          case 'leader-broker':
-            return named(s.broker, 'broker');
-          case 'worker':
-            return named(first(s.workers, 'worker'), 'worker');
-          case 'api':
-            return named(first(s.apis, 'api'), 'api');
-          case 'usage':
-            return named(s.usage, 'usage');
-          case 'identity':
-            return named(s.identity, 'identity');
-          default:
-            throw new Error(`fault target ${target} needs the 'ha' topology (Consul, two brokers)`);
-        }
-      },
-      async proxiesFor() {
-        throw new Error("network faults need the 'ha' topology, where every path goes through Toxiproxy");
-      },
-      leaderEpoch: async () => 0,
-      dispatchEvents: () => [],
-      stop: () => s.stop(),
-    };
-  }
-  const t: Topology = await startTopology({ dir: join(dir, 'stack'), brokers: spec.brokers, workers: spec.workers, workerConcurrency: spec.workerConcurrency, apis: spec.apis, env: spec.env, logLevel });
-  const leader = () => t.waitForLeader(15_000);
+  return spec.kind === 'local' ? localSystem(spec, dir, logLevel) : haSystem(spec, dir, logLevel);
+}
+
+async function localSystem(spec: Extract<TopologySpec, { kind: 'local' }>, dir: string, logLevel: string): Promise<SystemUnderTest> {
+  const s: LocalStack = await startLocalStack({ dir: join(dir, 'stack'), workers: spec.workers, workerConcurrency: spec.workerConcurrency, apiServers: spec.apis, env: spec.env, logLevel });
+  return {
+    kind: 'local',
+    apiUrl: s.apiUrl,
+    adminUrl: s.adminUrl,
+    adminToken: s.adminToken,
+    shards: 1,
+    async resolve(aim) {
+      switch (aim.target) {
+        case 'leader-broker':
+          aimedShard(aim, 1);
+          return named(s.broker, 'broker');
+        case 'worker':
+          return named(first(s.workers, 'worker'), 'worker');
+        case 'api':
+          return named(first(s.apis, 'api'), 'api');
+        case 'usage':
+          return named(s.usage, 'usage');
+        case 'identity':
+          return named(s.identity, 'identity');
+        default:
+          throw new FaultTargetError(`fault target ${aim.target} needs the 'ha' topology (Consul, two brokers)`);
+      }
+    },
+    async proxiesFor() {
+      throw new FaultTargetError("network faults need the 'ha' topology, where every path goes through Toxiproxy");
+    },
+    leaderEpoch: async () => 0,
+    dispatchEvents: () => [],
+    stop: () => s.stop(),
+  };
+}
+
+async function haSystem(spec: HaTopologySpec, dir: string, logLevel: string): Promise<SystemUnderTest> {
+  const t: Topology = await startTopology({ dir: join(dir, 'stack'), shards: spec.shards, brokers: spec.brokers, workers: spec.workers, workerConcurrency: spec.workerConcurrency, apis: spec.apis, env: spec.env, logLevel });
+  const leader = (aim: { shard?: number }) => t.waitForLeader(15_000, { shard: aimedShard(aim, t.shards) });
   return {
     kind: 'ha',
     apiUrl: t.apiUrl,
     adminUrl: t.adminUrl,
     adminToken: t.adminToken,
+    shards: t.shards,
     toxiproxy: t.toxiproxy,
-    async resolve(target) {
-      switch (target) {
+    async resolve(aim) {
+      switch (aim.target) {
         case 'leader-broker': {
-          const l = await leader();
-          return named(l.process, `broker ${l.id}`);
+          const l = await leader(aim);
+          return named(l.process, `broker ${l.id} (leader of shard ${l.shard})`);
         }
         case 'standby-broker': {
-          const l = await leader();
-          return named(first(t.brokers.filter((b) => b !== l.process), 'standby broker'), 'standby broker');
+          const l = await leader(aim);
+          const standby = first(t.shardBrokers(l.shard).filter((b) => b !== l.process), `standby broker in shard ${l.shard}`);
+          return named(standby, `${standby.spec.name} (standby in shard ${l.shard})`);
         }
         case 'consul-leader': {
           const c = await t.consul.raftLeader();
-          if (!c) throw new Error('Consul has no Raft leader to kill');
+          if (!c) throw new FaultTargetError('Consul has no Raft leader to kill');
           return named(c.process, c.name);
         }
         case 'worker':
@@ -120,17 +134,11 @@ export async function startSystem(spec: TopologySpec, dir: string, logLevel = 'i
           return named(t.identity, 'identity');
       }
     },
-    async proxiesFor(path) {
-      const [from, to] = path.split('-') as [string, string];
-      const id = from === 'leader' || to === 'leader' ? (await leader()).id : '';
-      const src = from === 'leader' ? id : from;
-      const names = Object.keys(t.proxies);
-      const out =
-        to === 'consul' || to === 'blobs' ? names.filter((n) => n.startsWith(`${src}-${to}-`)) : names.filter((n) => n === `${src}-${id}`);
-      if (out.length === 0) throw new Error(`no proxy carries path ${path}`);
-      return out;
+    async proxiesFor(aim) {
+      const leaderId = isLeaderPath(aim.path) ? (await leader(aim)).id : undefined;
+      return pathProxies(aim.path, Object.keys(t.proxies), leaderId);
     },
-    leaderEpoch: async () => (await leader()).epoch ?? 0,
+    leaderEpoch: async (shard = 0) => (await leader({ shard })).epoch ?? 0,
     dispatchEvents: () => t.dispatchEvents(),
     stop: () => t.stop(),
   };

@@ -11,30 +11,51 @@ export type Profile =
 export type TopologySpec =
   /** One broker, no Consul: the embedded default (`npm start`). */
   | { kind: 'local'; workers?: number; workerConcurrency?: number; apis?: number; env?: EnvByRole }
-  /** Consul cluster, two brokers with leader election, HAProxy, Toxiproxy on every path. */
-  | { kind: 'ha'; brokers?: number; workers?: number; workerConcurrency?: number; apis?: number; env?: EnvByRole };
+  /**
+   * Consul cluster, Toxiproxy on every path, HAProxy, and `shards` queue shards (default 1),
+   * each served by `brokers` brokers (default 2) electing the shard's leader.
+   */
+  | { kind: 'ha'; shards?: number; brokers?: number; workers?: number; workerConcurrency?: number; apis?: number; env?: EnvByRole };
+
+export type HaTopologySpec = Extract<TopologySpec, { kind: 'ha' }>;
 
 export type EnvByRole = Partial<Record<'broker' | 'identity' | 'usage' | 'worker' | 'api', Record<string, string>>>;
 
-/** Who a process fault hits, resolved when the fault starts. */
-export type ProcessTarget = 'leader-broker' | 'standby-broker' | 'worker' | 'api' | 'usage' | 'identity' | 'consul-leader';
+/** Which broker of a queue shard a fault hits: the one leading it when the fault starts, or one standing by. */
+export type BrokerTarget = 'leader-broker' | 'standby-broker';
 
-/** A network path, named `<from>-<to>` after its Toxiproxy proxy; `leader` resolves to the leader broker's id. */
-/** `worker-blobs`: workers fetching claim-checked images from every api server. */
-export type PathTarget = `${'api' | 'worker' | 'usage'}-leader` | 'leader-consul' | `${'api' | 'worker' | 'usage'}-consul` | 'worker-blobs';
+/** Who a process fault hits, resolved when the fault starts. */
+export type ProcessTarget = BrokerTarget | 'worker' | 'api' | 'usage' | 'identity' | 'consul-leader';
+
+/**
+ * A process fault's aim. A broker target belongs to a queue shard (`shard`, default 0);
+ * nothing else has one, so `{ target: 'worker', shard: 1 }` does not type-check.
+ */
+export type ProcessAim = { target: BrokerTarget; shard?: number } | { target: Exclude<ProcessTarget, BrokerTarget>; shard?: never };
+
+/** The paths that go to or from a leader broker; `leader` resolves to the leader of the fault's shard. */
+export type LeaderPath = `${'api' | 'worker' | 'usage'}-leader` | 'leader-consul';
+
+/**
+ * A network path, named `<from>-<to>` after its Toxiproxy proxy.
+ * `worker-blobs`: workers fetching claim-checked images from every api server.
+ */
+export type PathTarget = LeaderPath | `${'api' | 'worker' | 'usage'}-consul` | 'worker-blobs';
+
+/** A network fault's aim: a leader path belongs to a queue shard (`shard`, default 0), no other path has one. */
+export type PathAim = { path: LeaderPath; shard?: number } | { path: Exclude<PathTarget, LeaderPath>; shard?: never };
 
 export type FaultSpec =
-  | { kind: 'kill'; target: ProcessTarget; restart?: boolean }
-  | { kind: 'pause'; target: ProcessTarget }
-  | { kind: 'stop'; target: ProcessTarget; restart?: boolean }
-  | { kind: 'partition'; path: PathTarget }
-  | {
+  | ({ kind: 'kill'; restart?: boolean } & ProcessAim)
+  | ({ kind: 'pause' } & ProcessAim)
+  | ({ kind: 'stop'; restart?: boolean } & ProcessAim)
+  | ({ kind: 'partition' } & PathAim)
+  | ({
       kind: 'toxic';
-      path: PathTarget;
       toxic: 'latency' | 'bandwidth' | 'slow_close' | 'timeout' | 'reset_peer' | 'slicer' | 'limit_data';
       stream?: 'upstream' | 'downstream';
       attributes: Record<string, number>;
-    };
+    } & PathAim);
 
 export interface FaultStep {
   /** Shown on the report's fault windows. */

@@ -1,0 +1,74 @@
+/**
+ * Fault targets with queue shards: which shard a fault aims at (0 unless it says), which
+ * proxies a path means once a shard's leader is known, which faults start a failover to
+ * measure, and the failover probe's per-shard reading.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { aimedShard, checkFaultShards, failoverShard, FaultTargetError, pathProxies } from '../../../harness/scenario/targets.ts';
+import { FailoverProbe } from '../../../harness/scenario/probes.ts';
+import type { FaultSpec, FaultStep } from '../../../harness/scenario/types.ts';
+
+const isCode = (code: string) => (e: unknown) => (e as { code?: string }).code === code;
+
+test('a fault aims at shard 0 unless it names one; a shard the topology lacks is ERR_FAULT_TARGET', () => {
+  assert.equal(aimedShard({}, 1), 0);
+  assert.equal(aimedShard({ shard: 1 }, 2), 1);
+  for (const shard of [2, -1, 0.5]) assert.throws(() => aimedShard({ shard }, 2), isCode('ERR_FAULT_TARGET'));
+  assert.throws(() => aimedShard({ shard: 1 }, 1), /only shard 0.*--shards/);
+});
+
+test('only broker targets and leader paths take a shard (a type error otherwise)', () => {
+  const ok: FaultSpec[] = [
+    { kind: 'kill', target: 'leader-broker', shard: 1 },
+    { kind: 'pause', target: 'standby-broker', shard: 1 },
+    { kind: 'partition', path: 'leader-consul', shard: 1 },
+    { kind: 'toxic', path: 'api-leader', shard: 1, toxic: 'latency', attributes: { latency: 10 } },
+  ];
+  // @ts-expect-error a worker belongs to no shard
+  const worker: FaultSpec = { kind: 'kill', target: 'worker', shard: 1 };
+  // @ts-expect-error the blob path goes to api servers, not to a shard's leader
+  const blobs: FaultSpec = { kind: 'partition', path: 'worker-blobs', shard: 1 };
+  assert.equal(ok.length + [worker, blobs].length, 6);
+});
+
+const proxies = ['api-b1', 'api-b3', 'worker-b3', 'b3-consul-1', 'b3-consul-2', 'b3-consul-3', 'b1-consul-1', 'api-consul-1', 'api-consul-2', 'worker-blobs-a1', 'worker-blobs-a2'];
+
+test("a leader path is the proxies to or from the leader of the fault's shard; other paths need no leader", () => {
+  assert.deepEqual(pathProxies('api-leader', proxies, 'b3'), ['api-b3']);
+  assert.deepEqual(pathProxies('worker-leader', proxies, 'b3'), ['worker-b3']);
+  assert.deepEqual(pathProxies('leader-consul', proxies, 'b3'), ['b3-consul-1', 'b3-consul-2', 'b3-consul-3']);
+  assert.deepEqual(pathProxies('api-consul', proxies), ['api-consul-1', 'api-consul-2']);
+  assert.deepEqual(pathProxies('worker-blobs', proxies), ['worker-blobs-a1', 'worker-blobs-a2']);
+  assert.throws(() => pathProxies('api-leader', proxies), isCode('ERR_FAULT_TARGET'), 'a leader path without a leader');
+  assert.throws(() => pathProxies('usage-leader', proxies, 'b3'), /no proxy carries path usage-leader/);
+});
+
+test('a timeline aimed past its topology is refused before anything starts', () => {
+  const step: FaultStep = { name: 'kill it', atS: 1, fault: { kind: 'kill', target: 'leader-broker', shard: 1 } };
+  assert.doesNotThrow(() => checkFaultShards([step], { kind: 'ha', shards: 2 }));
+  assert.throws(() => checkFaultShards([step], { kind: 'ha' }), (e: unknown) => e instanceof FaultTargetError && /fault 'kill it'/.test(e.message));
+  assert.throws(() => checkFaultShards([step], { kind: 'local' }), isCode('ERR_FAULT_TARGET'));
+});
+
+test("faults that depose a leader start a failover of their shard's; others none", () => {
+  assert.equal(failoverShard({ kind: 'kill', target: 'leader-broker' }), 0);
+  assert.equal(failoverShard({ kind: 'stop', target: 'leader-broker', shard: 1 }), 1);
+  assert.equal(failoverShard({ kind: 'partition', path: 'leader-consul', shard: 2 }), 2);
+  assert.equal(failoverShard({ kind: 'kill', target: 'standby-broker', shard: 1 }), undefined);
+  assert.equal(failoverShard({ kind: 'partition', path: 'api-leader', shard: 1 }), undefined);
+  assert.equal(failoverShard({ kind: 'kill', target: 'worker' }), undefined);
+});
+
+test('the failover probe measures the shard that was hit: a new epoch of another shard does not end it', () => {
+  const probe = new FailoverProbe({ url: 'http://127.0.0.1:9', apiKey: 'k', body: Buffer.alloc(0), query: '', ratePerSec: 1, timeoutMs: 1 });
+  probe.samples.push(
+    { sentAt: 900, doneAt: 1100, status: 200, shard: 0, epoch: 9 }, // shard 0's epoch 9 > shard 1's old 4: not shard 1's failover
+    { sentAt: 1000, doneAt: 1500, status: 503, shard: 1 },
+    { sentAt: 2000, doneAt: 2600, status: 200, shard: 1, epoch: 5 },
+    { sentAt: 2000, doneAt: 2100, status: 200, epoch: 6 }, // no shard header: an api from before shards, shard 0
+  );
+  assert.equal(probe.failoverSeconds(1000, 4, 1), 1.6);
+  assert.equal(probe.failoverSeconds(1000, 8), 0.1);
+  assert.equal(probe.failoverSeconds(1000, 5, 1), undefined);
+});
