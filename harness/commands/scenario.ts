@@ -7,12 +7,14 @@ import { join, resolve } from 'node:path';
 import type { Command } from './types.ts';
 import { listScenarios, loadScenario, UnknownScenarioError } from '../scenario/catalog.ts';
 import { runScenario } from '../scenario/run.ts';
+import { withShards, ScenarioOverrideError } from '../scenario/override.ts';
+import { FaultTargetError } from '../scenario/targets.ts';
 import { repoRoot } from '../stack/process.ts';
 
 const help = `nines scenario — run a capacity or chaos scenario against real processes and judge its SLAs
 
 Usage:
-  nines scenario <name> [--seed N] [--out DIR] [--engine builtin|k6] [--quick]
+  nines scenario <name> [--seed N] [--out DIR] [--engine builtin|k6] [--quick] [--shards N]
   nines scenario --list
 
 Options:
@@ -20,6 +22,9 @@ Options:
   --out DIR        where runs go: DIR/runs/<name>/<time>/ (default: the current directory)
   --engine E       builtin (default: the open-model engine) or k6 (needs k6 on PATH)
   --quick          the reduced rate and duration that npm test uses
+  --shards N       run an 'ha' scenario on N queue shards (each its own broker pair,
+                   lock and epoch) instead of its own count; faults still hit the shard
+                   they name (shard 0 unless the scenario says), fencing is judged per shard
   --fixtures DIR   images (default ../shared/fixtures/images, or $NINES_FIXTURES)
 
 Each run writes history.jsonl, report.json and report.html. Exit codes: 0 every SLA held,
@@ -29,6 +34,7 @@ Examples:
   nines scenario --list
   nines scenario smoke
   nines scenario broker-crash --out /tmp/nines --seed 7
+  nines scenario broker-crash --shards 2 --quick   # the same crash with a second shard beside it
   nines scenario capacity            # prints the fleet needed for 10,000 resizes/s`;
 
 export const command: Command = {
@@ -49,6 +55,7 @@ export const command: Command = {
           engine: { type: 'string', default: 'builtin' },
           quick: { type: 'boolean' },
           fixtures: { type: 'string' },
+          shards: { type: 'string' },
         },
       }));
     } catch (err) {
@@ -76,8 +83,10 @@ export const command: Command = {
       console.error('nines scenario: --seed takes a whole number');
       return 2;
     }
+    const shards = values.shards === undefined ? undefined : Number(values.shards);
     try {
-      const scenario = await loadScenario(name);
+      const loaded = await loadScenario(name);
+      const scenario = shards === undefined ? loaded : withShards(loaded, shards);
       const r = await runScenario({
         scenario,
         out: resolve(String(values.out)),
@@ -90,7 +99,7 @@ export const command: Command = {
       console.log(JSON.stringify({ scenario: name, valid: r.valid, exitCode: r.exitCode, dir: r.dir, ...r.extra, fencing: undefined }));
       return r.exitCode;
     } catch (err) {
-      if (err instanceof UnknownScenarioError) console.error(`nines scenario: ${err.message}`);
+      if (err instanceof UnknownScenarioError || err instanceof ScenarioOverrideError || err instanceof FaultTargetError) console.error(`nines scenario: ${err.message}`);
       else console.error(`nines scenario: ${(err as Error).stack ?? String(err)}`);
       return 2;
     }

@@ -1,13 +1,18 @@
 /**
  * Fault targets with queue shards: which shard a fault aims at (0 unless it says), which
  * proxies a path means once a shard's leader is known, which faults start a failover to
- * measure, and the failover probe's per-shard reading.
+ * measure, the shard-crash scenario and the `--shards` override, and the failover probe's
+ * per-shard reading.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { aimedShard, checkFaultShards, failoverShard, FaultTargetError, pathProxies } from '../../../harness/scenario/targets.ts';
 import { FailoverProbe } from '../../../harness/scenario/probes.ts';
+import { withShards, ScenarioOverrideError } from '../../../harness/scenario/override.ts';
 import type { FaultSpec, FaultStep } from '../../../harness/scenario/types.ts';
+import brokerCrash from '../../../scenarios/broker-crash.ts';
+import shardCrash from '../../../scenarios/shard-crash.ts';
+import smoke from '../../../scenarios/smoke.ts';
 
 const isCode = (code: string) => (e: unknown) => (e as { code?: string }).code === code;
 
@@ -58,6 +63,22 @@ test("faults that depose a leader start a failover of their shard's; others none
   assert.equal(failoverShard({ kind: 'kill', target: 'standby-broker', shard: 1 }), undefined);
   assert.equal(failoverShard({ kind: 'partition', path: 'api-leader', shard: 1 }), undefined);
   assert.equal(failoverShard({ kind: 'kill', target: 'worker' }), undefined);
+});
+
+test("shard-crash runs 2 shards and kills shard 1's leader, so its failover is the one measured", () => {
+  assert.equal(shardCrash.topology.kind === 'ha' && shardCrash.topology.shards, 2);
+  assert.deepEqual(shardCrash.faults.map((f) => failoverShard(f.fault)), [1]);
+  assert.doesNotThrow(() => checkFaultShards(shardCrash.faults, shardCrash.topology));
+});
+
+test("--shards sets an ha scenario's shard count without touching the scenario file; refuses local scenarios and bad counts", () => {
+  const two = withShards(brokerCrash, 2);
+  assert.deepEqual(two.topology, { ...brokerCrash.topology, shards: 2 });
+  assert.equal((brokerCrash.topology as { shards?: number }).shards, undefined, 'the loaded scenario is unchanged');
+  assert.deepEqual(two.faults, brokerCrash.faults, 'faults still hit shard 0');
+  assert.throws(() => withShards(smoke, 2), (e: unknown) => e instanceof ScenarioOverrideError && e.code === 'ERR_SCENARIO_OVERRIDE');
+  for (const n of [0, 1.5, Number.NaN]) assert.throws(() => withShards(brokerCrash, n), isCode('ERR_SCENARIO_OVERRIDE'));
+  assert.throws(() => checkFaultShards(shardCrash.faults, withShards(shardCrash, 1).topology), /fault 'kill shard 1 leader broker'/);
 });
 
 test('the failover probe measures the shard that was hit: a new epoch of another shard does not end it', () => {
