@@ -21,17 +21,15 @@ export class DispatchLogError extends Error {
   readonly code = 'ERR_DISPATCH_LOG';
 }
 
-const common = { event: z.literal('dispatch'), epoch: z.number().int().nonnegative(), t: z.number(), worker: z.string().optional() };
-
-/** Today's line: one per dispatched frame, which carries a batch of jobs. */
-const frameLine = z.object({ ...common, shard: z.number().int().nonnegative(), jobIds: z.array(z.string().min(1)).min(1) });
-
-/**
- * The line of brokers from before batching and shards: one per job, one queue (shard 0).
- * Read too so the harness works on either side of the system's change-over; remove once
- * no broker writes it.
- */
-const jobLine = z.object({ ...common, jobId: z.string().min(1) });
+/** One line per dispatched frame (system/broker/dispatcher.ts), which carries a batch of jobs. */
+const frameLine = z.object({
+  event: z.literal('dispatch'),
+  shard: z.number().int().nonnegative(),
+  epoch: z.number().int().nonnegative(),
+  worker: z.string().optional(),
+  jobIds: z.array(z.string().min(1)).min(1),
+  t: z.number(),
+});
 
 /** The JSON lines of a log file that contain `marker`, parsed; a torn last line (a killed process) is skipped. */
 function* jsonLines(logFile: string, marker: string): Generator<{ n: number; e: Record<string, unknown> }> {
@@ -53,17 +51,12 @@ export function readDispatches(logFile: string, broker: string): DispatchEvent[]
   for (const { n, e } of jsonLines(logFile, '"dispatch"')) {
     if (e.event !== 'dispatch') continue; // other lines of the broker's 'dispatch' module
     const frame = frameLine.safeParse(e);
-    if (frame.success) {
-      const { shard, epoch, t } = frame.data;
-      for (const jobId of frame.data.jobIds) out.push({ broker, shard, epoch, t, jobId });
-      continue;
-    }
-    const job = jobLine.safeParse(e);
-    if (!job.success) {
+    if (!frame.success) {
       const why = frame.error.issues.map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join(', ');
       throw new DispatchLogError(`${logFile}:${n} is a dispatch line the split-brain checker cannot read (${why}); fix the broker's dispatch log line`);
     }
-    out.push({ broker, shard: 0, epoch: job.data.epoch, t: job.data.t, jobId: job.data.jobId });
+    const { shard, epoch, t } = frame.data;
+    for (const jobId of frame.data.jobIds) out.push({ broker, shard, epoch, t, jobId });
   }
   return out;
 }

@@ -8,8 +8,7 @@ import type { ManagedProcess } from './process.ts';
 
 const statusSchema = z.object({
   id: z.string(),
-  // Brokers from before queue shards do not say; they serve the one queue, shard 0.
-  shard: z.number().int().nonnegative().default(0),
+  shard: z.number().int().nonnegative(),
   leader: z.boolean(),
   epoch: z.number().int().nullable(),
   queued: z.number(),

@@ -36,17 +36,13 @@ test('a frame line gives one event per job id, with the shard and epoch of the l
   ]);
 });
 
-test('the one-job line of brokers before batching reads as shard 0', (t) => {
-  const file = logFile(t, [line({ event: 'dispatch', epoch: 3, jobId: 'j9', worker: 'w1', t: 5 })]);
-  assert.deepEqual(readDispatches(file, 'b1'), [{ broker: 'b1', shard: 0, epoch: 3, t: 5, jobId: 'j9' }]);
-});
-
 test('a dispatch line without what the checker needs is ERR_DISPATCH_LOG naming the file and line', (t) => {
   for (const bad of [
     { event: 'dispatch', shard: 0, epoch: 7, jobIds: [], t: 1 }, // a frame of no jobs
     { event: 'dispatch', shard: 0, jobIds: ['j1'], t: 1 }, // no epoch
     { event: 'dispatch', shard: -1, epoch: 7, jobIds: ['j1'], t: 1 },
     { event: 'dispatch', shard: 0, epoch: '7', jobIds: ['j1'], t: 1 },
+    { event: 'dispatch', epoch: 7, jobId: 'j1', t: 1 }, // one job per line and no shard, as brokers logged before batching
   ]) {
     const file = logFile(t, [line({ msg: 'up' }), line(bad)]);
     assert.throws(
