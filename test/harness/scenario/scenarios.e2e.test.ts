@@ -1,6 +1,7 @@
 /**
  * Scenarios end to end, at their reduced `quick` rate and duration: smoke on the embedded
- * topology, and chaos scenarios on the full one (Consul, Toxiproxy, two brokers, HAProxy).
+ * topology, and chaos scenarios on the full one (Consul, Toxiproxy, two brokers per queue
+ * shard, HAProxy).
  * Each must hold its SLAs and leave a report behind. The full-length versions are run by
  * `nines scenario <name>`.
  */
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { loadScenario } from '../../../harness/scenario/catalog.ts';
 import { runScenario } from '../../../harness/scenario/run.ts';
 import { repoRoot } from '../../../harness/stack/process.ts';
+import type { FencingResult } from '../../../harness/sla/fencing.ts';
 import { fixturesDir } from '../../helpers/stack.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'nines-scenarios-'));
@@ -84,4 +86,16 @@ test('api-broker-latency: 100 ms ± 50 ms on api -> broker keeps every request w
 test('broker-partition: a leader cut from Consul steps down and the standby serves', async (t) => {
   const r = await run('broker-partition', t);
   assert.equal((r.extra.failover as { lostAccepted: number }).lostAccepted, 0);
+});
+
+test("shard-crash: SIGKILL of shard 1's leader (of 2 shards) loses no accepted request; split brain judged per shard", async (t) => {
+  const r = await run('shard-crash', t);
+  const failover = r.extra.failover as { seconds: number; lostAccepted: number; shard: number };
+  assert.equal(failover.shard, 1, "the failover measured is shard 1's");
+  assert.equal(failover.lostAccepted, 0);
+  const fencing = r.extra.fencing as FencingResult;
+  assert.deepEqual(fencing.shards.map((s) => [s.shard, s.valid]), [[0, true], [1, true]], 'one fencing result per shard, each a pass');
+  assert.ok(fencing.shards[1]!.epochs.length >= 2, `shard 1 dispatched under its old and its new epoch: ${JSON.stringify(fencing.shards[1]!.epochs)}`);
+  const rows = r.verdict.results.filter((c) => c.name.startsWith('no split brain')).map((c) => c.name);
+  assert.equal(rows.length, 2, `one report row per shard: ${rows.join('; ')}`);
 });
