@@ -80,12 +80,8 @@ export interface Topology {
   apis: ManagedProcess[];
   /** Every broker's /status (unreachable ones omitted). */
   brokerStatus(): Promise<BrokerState[]>;
-  /**
-   * Waits until exactly one broker leads the shard asked (default 0), and returns it.
-   * A bare ManagedProcess as `q` means `{ not: q }`: the form from before shards, kept
-   * while test/system/broker/failover.e2e.test.ts still calls it that way.
-   */
-  waitForLeader(timeoutMs: number, q?: LeaderQuery | ManagedProcess): Promise<BrokerState>;
+  /** Waits until exactly one broker leads the shard asked (default 0; optionally not `not`), and returns it. */
+  waitForLeader(timeoutMs: number, q?: LeaderQuery): Promise<BrokerState>;
   /** Every dispatch the brokers logged, one event per job, from their log files; throws DispatchLogError on a line it cannot read. */
   dispatchEvents(): DispatchEvent[];
   /** The brokers' election log lines since `since` (epoch ms), oldest first: what a failed failover assertion should show. */
@@ -144,7 +140,7 @@ function topologyHandle(p: Parts): Topology {
     shardBrokers: (shard) => brokers.filter((_, i) => plan.brokers[i]!.shard === shard),
     identity: p.identity,
     brokerStatus: states,
-    waitForLeader: (timeoutMs, q) => waitForLeader(states, plan.shards, timeoutMs, q instanceof ManagedProcess ? { not: q } : q),
+    waitForLeader: (timeoutMs, q) => waitForLeader(states, plan.shards, timeoutMs, q),
     dispatchEvents: () => brokers.flatMap((b, i) => readDispatches(b.spec.logFile, plan.brokers[i]!.id)),
     electionLog: (since) =>
       brokers
