@@ -20,6 +20,7 @@ import { Router } from './router.ts';
 import { queueRoutes } from './queue-routes.ts';
 import { installAuth, principalOf } from './auth.ts';
 import { brokerMetrics } from './metrics.ts';
+import { addDefaultLabels } from '../lib/metrics.ts';
 import { LeaderElection } from './election.ts';
 
 export interface RunningBroker {
@@ -32,7 +33,7 @@ export interface RunningBroker {
 const MAX_ATTEMPTS = 3;
 
 export async function startBroker(config: BrokerConfig, log: Logger, registry: Registry): Promise<RunningBroker> {
-  registry.setDefaultLabels({ shard: String(config.shard) });
+  addDefaultLabels(registry, { shard: String(config.shard) });
   const m = brokerMetrics(registry);
   const broker = await Aedes.createBroker({ drainTimeout: 10_000, heartbeatInterval: 60_000 });
   installAuth(broker, config.secrets, log);

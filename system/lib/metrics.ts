@@ -7,10 +7,23 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 export function createRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
+  registryLabels.set(registry, { service });
   // The event-loop-delay monitor samples on a timer; prom-client's default 10 ms tick cost
   // ~11 ms of CPU per second in every idle process (measured), 1 % of a core each, paid by
   // all six processes of a stack on the cores that resize. A 50 ms tick costs ~2.5 ms/s
   // and still sees every stall long enough to matter against a 500 ms SLA.
   collectDefaultMetrics({ register: registry, prefix: 'nines_', eventLoopMonitoringPrecision: 50 });
   return registry;
+}
+
+const registryLabels = new WeakMap<Registry, Record<string, string>>();
+
+/**
+ * Adds labels every series of the registry carries (a broker's `shard`), keeping the ones it
+ * has: prom-client's setDefaultLabels replaces them all, and has no getter.
+ */
+export function addDefaultLabels(registry: Registry, labels: Record<string, string>): void {
+  const all = { ...registryLabels.get(registry), ...labels };
+  registryLabels.set(registry, all);
+  registry.setDefaultLabels(all);
 }
