@@ -27,6 +27,7 @@ import { appendResults, resultsHeading } from './results.ts';
 import { BENCH_CPU, BROKER_CPU, measured } from './queue/measure.ts';
 import { QueueRig } from './queue/queue-rig.ts';
 import { RawLoad } from './queue/raw-load.ts';
+import { noDelayOnEveryConnect } from './queue/no-delay.ts';
 import { jobKinds, type JobKind } from './queue/sim-api.ts';
 import { contended, rampDone, rowOf, summarize, type RateRow } from './queue/verdict.ts';
 import { rateHeader, rateLine, resultsSection, summaryLines, trafficHeader, trafficLine, type KindResult } from './queue/report.ts';
@@ -46,6 +47,8 @@ Environment (defaults in brackets):
   BENCH_KINDS        job kinds: small (image inline), claim (claim check) [small,claim]
   BENCH_WORKERS      simulated workers [4]
   BENCH_CREDIT       credit (jobs in flight) each worker announces [8]
+  BENCH_LOG_LEVEL    the broker's log level [info, as deployed; warn shows what its per-dispatch log line costs]
+  BENCH_CLIENT_NODELAY=1  TCP_NODELAY on the simulated clients' sockets (a what-if: mqtt.js leaves Nagle on)
   BENCH_NODE_ARGS    extra node flags for the broker and raw aedes, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'
   BENCH_KEEP_DIR     keep the processes' logs in this directory
   BENCH_NO_APPEND=1  do not append to bench/RESULTS.md
@@ -62,6 +65,8 @@ interface Options {
   kinds: JobKind[];
   workers: number;
   credit: number;
+  logLevel: string;
+  clientNoDelay: boolean;
   nodeArgs: string[];
   keepDir: string | undefined;
   json: boolean;
@@ -87,6 +92,8 @@ function options(): Options {
     kinds: kinds as JobKind[],
     workers: Math.round(num('BENCH_WORKERS', 4)),
     credit: Math.round(num('BENCH_CREDIT', 8)),
+    logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
+    clientNoDelay: process.env.BENCH_CLIENT_NODELAY === '1',
     nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
     keepDir: process.env.BENCH_KEEP_DIR,
     json: process.argv.includes('--json'),
@@ -141,11 +148,11 @@ async function ramp(rig: Rig, kind: JobKind, o: Options, print: (s: string) => v
 
 /** Starts the real broker and raw aedes (pinned to the broker CPU) and connects their clients. */
 async function startRig(dir: string, o: Options): Promise<Rig> {
-  // The launcher runs services at the default log level, `info`, with stdout to a log file,
-  // as the harness deploys them. The broker logs one `info` line per dispatch (the fencing
-  // checker reads them, system/broker/app.ts), so that line is part of its cost per job:
-  // measured at `warn` the broker would look cheaper than it runs.
-  const l = launcher(dir, { nodeArgs: o.nodeArgs });
+  // The broker runs at the default log level, `info`, with stdout to a log file, as the
+  // harness deploys it. It logs one `info` line per dispatch (the fencing checker reads them,
+  // system/broker/app.ts), so that line is part of its cost per job: measured at `warn` the
+  // broker would look cheaper than it runs. BENCH_LOG_LEVEL=warn is only for seeing how much.
+  const l = launcher(dir, { nodeArgs: o.nodeArgs, logLevel: o.logLevel });
   const { mqtt } = l.secrets;
   const started: ManagedProcess[] = [];
   try {
@@ -176,11 +183,12 @@ async function stopRig(rig: Rig): Promise<void> {
 
 function describe(o: Options): string {
   return (
-    `\`npm run bench:queue\`: the real broker (system/broker/main.ts, log level info to a file, as deployed) pinned to CPU ${BROKER_CPU}; ` +
+    `\`npm run bench:queue\`: the real broker (system/broker/main.ts, log level ${o.logLevel} to a file${o.logLevel === 'info' ? ', as deployed' : ', NOT as deployed'}) pinned to CPU ${BROKER_CPU}; ` +
     `${API_SERVERS} simulated api servers (the real JobClient) and ${o.workers} simulated workers with credit ${o.credit} answering at once, all in the bench process pinned to CPU ${BENCH_CPU}. ` +
     `Open model, ${o.seconds} s per rate after ${o.warmupS} s at ${o.warmupRate}/s; dispatch latency from each job's intended submit time to a worker having it. ` +
     `Baseline: plain aedes on CPU ${BROKER_CPU} carrying the same messages per direction, of the same average sizes, right after each rate. ` +
-    `Small jobs carry a 600-byte image inline; claim-checked jobs carry a claim and are acked by the api.`
+    `Small jobs carry a 600-byte image inline; claim-checked jobs carry a claim and are acked by the api.` +
+    (o.clientNoDelay ? ' **What-if, not as deployed: TCP_NODELAY on the clients\' sockets (BENCH_CLIENT_NODELAY=1).**' : '')
   );
 }
 
@@ -189,6 +197,7 @@ async function main(): Promise<void> {
   const o = options();
   const print = (s: string) => (o.json ? say(s) : console.log(s));
   pinToCpus(process.pid, String(BENCH_CPU));
+  if (o.clientNoDelay) noDelayOnEveryConnect();
   const started = new Date();
   const dir = o.keepDir ?? mkdtempSync(join(tmpdir(), 'nines-bench-queue-'));
   say(`bench:queue: broker on CPU ${BROKER_CPU}, sims on CPU ${BENCH_CPU}; logs in ${join(dir, 'logs')}`);
