@@ -36,15 +36,15 @@ export function rateLine(r: RateRow): string {
   ]);
 }
 
-export const trafficHeader = [cells(['offered/s', ...directions.map((d) => `${d} (per job × avg size)`), 'raw aedes: deliveries ÷ queue broker’s']), cells(Array(directions.length + 2).fill('---'))].join('\n');
+export const trafficHeader = [cells(['offered/s', ...directions.map((d) => `${d} (per offered job × avg size)`), 'raw aedes: deliveries ÷ queue broker’s']), cells(Array(directions.length + 2).fill('---'))].join('\n');
 
 const deliveries = (t: TrafficSnapshot) => t['broker→worker'].count + t['broker→api'].count;
 
-/** Messages per completed job and their average payload size, by direction. */
+/** Messages per offered job (refused ones included) and their average payload size, by direction. */
 export function trafficLine(r: RateRow): string {
   const flows = directions.map((d) => {
     const fl = r.traffic[d];
-    return fl.count ? `${f(fl.count / r.completed, 2)} × ${f(fl.bytes / fl.count)} B` : '0';
+    return fl.count ? `${f(fl.count / r.scheduled, 2)} × ${f(fl.bytes / fl.count)} B` : '0';
   });
   return cells([r.rate, ...flows, f(deliveries(r.raw.traffic) / deliveries(r.traffic), 3)]);
 }
