@@ -56,6 +56,7 @@ export function summaryLines(kind: string, s: RampSummary): string[] {
     `Broker CPU at the ceiling: **${f(s.brokerUsPerJobAtCeiling)} µs per job** (were CPU the only limit, one broker core would carry ${f(s.cpuBoundJobsPerS)} jobs/s).`,
     `p99 dispatch latency at ${s.at70!.rate}/s, the rate nearest 70 % of the ceiling: **${f(s.at70!.p99Ms, 2)} ms**.`,
     `Shards for 10,000 jobs/s with 20 % headroom: ceil(${TARGET_JOBS_PER_S} / ${s.ceiling}) = **${s.shards}**.`,
+    ...(s.failedBelow.length ? [`Caution: ${s.failedBelow.map((r) => `${r}/s`).join(', ')}, below the ceiling, failed the bar in this run.`] : []),
   ];
 }
 

@@ -97,12 +97,14 @@ export interface RampSummary {
   at70: { rate: number; p99Ms: number } | null;
   /** Brokers (shards) for TARGET_JOBS_PER_S at the ceiling. */
   shards: number | null;
+  /** Rates below the ceiling that failed the bar: the ceiling is then less certain than it reads. */
+  failedBelow: number[];
 }
 
 export function summarize(all: RateRow[]): RampSummary {
   const rows = all.filter((r) => !r.superseded);
   const best = rows.filter((r) => r.pass).sort((a, b) => b.rate - a.rate)[0];
-  if (!best) return { ceiling: null, brokerUsPerJobAtCeiling: null, cpuBoundJobsPerS: null, at70: null, shards: null };
+  if (!best) return { ceiling: null, brokerUsPerJobAtCeiling: null, cpuBoundJobsPerS: null, at70: null, shards: null, failedBelow: [] };
   const target = 0.7 * best.rate;
   const near = [...rows].sort((a, b) => Math.abs(a.rate - target) - Math.abs(b.rate - target))[0]!;
   return {
@@ -111,5 +113,6 @@ export function summarize(all: RateRow[]): RampSummary {
     cpuBoundJobsPerS: 1e6 / best.brokerUsPerJob,
     at70: { rate: near.rate, p99Ms: near.dispatchMs.p99 },
     shards: Math.ceil(TARGET_JOBS_PER_S / best.rate),
+    failedBelow: rows.filter((r) => !r.pass && r.rate < best.rate).map((r) => r.rate),
   };
 }
