@@ -3,12 +3,16 @@
  * the date and the machine, and the append itself (skipped with BENCH_NO_APPEND=1).
  */
 import { appendFileSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-/** The machine a figure was measured on: CPU model (/proc/cpuinfo), cores, memory, Node. */
+/**
+ * The machine a figure was measured on: CPU model and cores (/proc/cpuinfo), memory, Node.
+ * The machine's cores, not availableParallelism(): a bench pinned to one CPU would say 1.
+ */
 export function machine(): string {
-  return `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const all = cpus();
+  return `${all[0]?.model ?? 'unknown CPU'}, ${all.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 }
 
 /** `### <date> UTC — [<what> — ]<machine>`: the heading of one run's section. */
