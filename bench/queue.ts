@@ -36,7 +36,8 @@ const help = `bench/queue.ts — CPU per job and jobs/s of the real broker alone
 
   node --import tsx bench/queue.ts [--json] [--help]      (npm run bench:queue)
 
-  --json    print the results as JSON on stdout (the tables go to stderr)
+  --json    print the results as JSON on stdout (the tables go to stderr; 'npm run -s' keeps
+            npm's banner out of it)
   --help    this text
 
 Environment (defaults in brackets):
