@@ -27,8 +27,8 @@ import { Pool } from 'undici';
 import { repoRoot } from '../harness/stack/process.ts';
 import { rawSharp, resizeParamsOf } from './raw-sharp.ts';
 import { closedLoop, type LeanTarget } from './lean-client.ts';
-import { startBenchStack, warmupS } from './stack.ts';
-import { busyWhile, cpuSecondsOf, threadCpuMs } from './proc.ts';
+import { stackCpuSeconds, startBenchStack, warmupS } from './stack.ts';
+import { busyWhile, threadCpuMs } from './proc.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -72,14 +72,6 @@ try {
   const target = b.target(image, query);
   const run = async (s: number) => (process.env.BENCH_CLIENT === 'undici' ? undiciLoop(target, stack.apiUrl, s) : (await closedLoop(target, s, inFlight)).ok);
   const workerPids = stack.workers.map((w) => w.pid!);
-  // CPU seconds per process kind; the workers (one per core by default) summed.
-  const procs: Record<string, () => number> = {
-    api: () => cpuSecondsOf(stack.apis[0]!.pid!),
-    broker: () => cpuSecondsOf(stack.broker.pid!),
-    worker: () => workerPids.reduce((a, pid) => a + cpuSecondsOf(pid), 0),
-    usage: () => cpuSecondsOf(stack.usage.pid!),
-    identity: () => cpuSecondsOf(stack.identity.pid!),
-  };
   const workerThreads = () => {
     const sum: Record<string, number> = {};
     for (const pid of workerPids) for (const [k, ms] of Object.entries(threadCpuMs(pid))) sum[k] = (sum[k] ?? 0) + ms;
@@ -96,12 +88,14 @@ try {
     const self1 = process.cpuUsage(self0);
     console.log(`raw    ${(raw.n / seconds).toFixed(1)}/s; ${((self1.user + self1.system) / 1000 / raw.n).toFixed(2)} (${perThread(rawThreads, threadCpuMs(process.pid), raw.n)}); ${raw.busy}`);
 
-    const before = Object.fromEntries(Object.entries(procs).map(([k, cpu]) => [k, cpu()]));
+    // CPU seconds per process kind; the workers (one per core by default) summed.
+    const before = stackCpuSeconds(stack);
     const workerThreads0 = workerThreads();
     const gen0 = process.cpuUsage();
     const st = await measured(() => run(seconds));
     const gen1 = process.cpuUsage(gen0);
-    const rows = Object.entries(procs).map(([k, cpu]) => [k, ((cpu() - before[k]!) * 1000) / st.n] as const);
+    const after = stackCpuSeconds(stack);
+    const rows = Object.entries(after).map(([k, cpu]) => [k, ((cpu - before[k as keyof typeof before]) * 1000) / st.n] as const);
     const loadgen = (gen1.user + gen1.system) / 1000 / st.n;
     const total = rows.reduce((a, [, ms]) => a + ms, loadgen);
     console.log(`stack  ${(st.n / seconds).toFixed(1)}/s; ${total.toFixed(2)}: ${rows.map(([k, ms]) => `${k} ${ms.toFixed(2)}`).join(', ')}, loadgen ${loadgen.toFixed(2)}; ${st.busy}`);

@@ -17,16 +17,15 @@
  * BENCH_STALL_SECONDS (10), BENCH_WARMUP_SECONDS (5, before each measured run),
  * BENCH_NO_APPEND=1 to print without appending.
  */
-import { appendFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { availableParallelism, loadavg } from 'node:os';
 import { runLoad, type LoadOptions } from '../harness/load/engine.ts';
 import { summarize, type Summary } from '../harness/load/summary.ts';
 import { decode } from '../harness/load/histogram.ts';
 import type { History } from '../harness/load/history.ts';
 import { startTarget, type Target } from '../harness/load/target-process.ts';
 import { cpuSecondsOf } from './proc.ts';
+import { appendResults, resultsHeading } from './results.ts';
 
 const env = (name: string, d: number): number => {
   const v = Number(process.env[name] ?? d);
@@ -160,10 +159,9 @@ try {
 }
 const load1 = loadavg();
 
-const cpu = cpus()[0]?.model ?? 'unknown CPU';
 lines.push(
   '',
-  `### ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC — load engine — ${cpu}, ${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  resultsHeading(started, 'load engine'),
   '',
   `\`node --import tsx bench/load-engine.ts\`: the open-model engine (harness/load, default 'timer' scheduler) against a trivial node:http server in its own process on the same machine (both share the ${availableParallelism()} cores), C = ${connections} connections, keep-alive, no pipelining; each measured run follows an unmeasured ${warmupS} s warm-up at the same settings. Load average ${load0.map((x) => x.toFixed(2)).join(' / ')} before, ${load1.map((x) => x.toFixed(2)).join(' / ')} after.`,
   '',
@@ -216,4 +214,4 @@ lines.push('', `p99 per second (ms): ${perSecond.join(', ')}`);
 
 const text = lines.join('\n');
 process.stdout.write(`${text}\n`);
-if (!process.env.BENCH_NO_APPEND) appendFileSync(fileURLToPath(new URL('./RESULTS.md', import.meta.url)), `${text}\n`);
+appendResults(`${text}\n`);

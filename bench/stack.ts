@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { startLocalStack, type LocalStack } from '../harness/stack/local-stack.ts';
 import { AdminClient } from '../system/identity/admin-client.ts';
 import type { LeanTarget } from './lean-client.ts';
+import { cpuSecondsOf } from './proc.ts';
 
 /**
  * Seconds of closed-loop load before any stack benchmark measures (env BENCH_WARMUP). At
@@ -28,30 +29,49 @@ export const warmupS = Number(process.env.BENCH_WARMUP ?? 60);
 
 export interface BenchStack {
   stack: LocalStack;
+  /** The first tenant's key. */
   apiKey: string;
-  /** The lean client's request: POST /v1/resize?<query> with `image`. */
-  target(image: Buffer, query: string): LeanTarget;
+  /** One key per tenant (`tenants` of them). */
+  apiKeys: string[];
+  /** The lean client's request: POST /v1/resize?<query> with `image`, as `apiKey`'s tenant by default. */
+  target(image: Buffer, query: string, key?: string): LeanTarget;
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(o: { dir?: string; nodeArgs?: string[]; workers?: number; workerConcurrency?: number } = {}): Promise<BenchStack> {
+export interface BenchStackOptions {
+  dir?: string;
+  nodeArgs?: string[];
+  workers?: number;
+  workerConcurrency?: number;
+  /** Tenants to create, each with no rate limit to speak of (default 1). */
+  tenants?: number;
+  /** Every service's log level (default warn; `info` is what `nines start` deploys). */
+  logLevel?: string;
+}
+
+export async function startBenchStack(o: BenchStackOptions = {}): Promise<BenchStack> {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'nines-bench-'));
   const stack = await startLocalStack({
     dir,
     workers: o.workers ?? availableParallelism(),
     workerConcurrency: o.workerConcurrency ?? 1,
-    logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    logLevel: o.logLevel ?? 'warn',
     nodeArgs: o.nodeArgs,
     env: { api: { NINES_API_MAX_INFLIGHT: '256', NINES_API_TENANT_MAX_INFLIGHT: '256' } },
   });
   try {
     const admin = new AdminClient({ adminUrl: stack.adminUrl, adminToken: stack.adminToken });
-    const { apiKey } = await admin.createTenant({ name: 'bench', ratePerSec: 100_000, burst: 100_000 });
+    const apiKeys: string[] = [];
+    for (let i = 0; i < (o.tenants ?? 1); i++) {
+      apiKeys.push((await admin.createTenant({ name: i === 0 ? 'bench' : `bench-${i + 1}`, ratePerSec: 100_000, burst: 100_000 })).apiKey);
+    }
+    const apiKey = apiKeys[0]!;
     const u = new URL(stack.apiUrl);
     return {
       stack,
       apiKey,
-      target: (image, query) => ({ host: u.hostname, port: Number(u.port), path: `/v1/resize?${query}`, headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'image/jpeg' }, body: image }),
+      apiKeys,
+      target: (image, query, key = apiKey) => ({ host: u.hostname, port: Number(u.port), path: `/v1/resize?${query}`, headers: { authorization: `Bearer ${key}`, 'content-type': 'image/jpeg' }, body: image }),
       async stop() {
         await stack.stop();
         if (!o.dir) rmSync(dir, { recursive: true, force: true });
@@ -61,4 +81,19 @@ export async function startBenchStack(o: { dir?: string; nodeArgs?: string[]; wo
     await stack.stop();
     throw err;
   }
+}
+
+/**
+ * CPU seconds (user + system, /proc) each process of the stack has used so far, by kind:
+ * the workers summed, as are the api servers.
+ */
+export function stackCpuSeconds(stack: LocalStack): Record<'api' | 'broker' | 'worker' | 'usage' | 'identity', number> {
+  const sum = (ps: { pid?: number }[]) => ps.reduce((a, p) => a + cpuSecondsOf(p.pid!), 0);
+  return {
+    api: sum(stack.apis),
+    broker: cpuSecondsOf(stack.broker.pid!),
+    worker: sum(stack.workers),
+    usage: cpuSecondsOf(stack.usage.pid!),
+    identity: cpuSecondsOf(stack.identity.pid!),
+  };
 }

@@ -13,9 +13,9 @@
  * seconds of closed-loop load before measuring (default 60), BENCH_QUERY,
  * BENCH_NO_APPEND=1 to print without appending to RESULTS.md.
  */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { cpus, availableParallelism, totalmem } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import * as hdr from 'hdr-histogram-js';
@@ -24,6 +24,7 @@ import { rawSharp, resizeParamsOf, startRawProcesses } from './raw-sharp.ts';
 import { closedLoop } from './lean-client.ts';
 import { startBenchStack, warmupS } from './stack.ts';
 import { median, medianInterval, ratioList } from './stats.ts';
+import { appendResults, resultsHeading } from './results.ts';
 
 // Many short rounds rather than a few long ones: the host's speed drifts by 10-20 % within
 // a minute, and the median of many ratios of neighbouring phases moves less than of a few.
@@ -150,10 +151,8 @@ async function measure() {
     say(`open model at ${rate}/s (70 %): p50 ${open.p50.toFixed(1)} ms, p90 ${open.p90.toFixed(1)} ms, p99 ${open.p99.toFixed(1)} ms, max ${open.max.toFixed(1)} ms, ${open.failed} failed of ${open.sent}`);
     await pool.close();
 
-    const cpu = cpus()[0]?.model ?? 'unknown cpu';
-    const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
     const row = [
-      `\n### ${date} UTC — ${cpu}, ${cores} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`,
+      `\n${resultsHeading(new Date())}\n`,
       `Image \`${imageName}\` (${image.length} bytes) → \`${query}\`; ${warmupS} s warm-up, then ${seconds} s per phase, ${rounds} rounds; ${cores} worker processes with one job in flight each, one api, one broker, and this load generator, all on the same ${cores} cores.\n`,
       `| measure | value |`,
       `|---|---|`,
@@ -165,7 +164,7 @@ async function measure() {
       `| open model at 70 % of stack capacity (${rate}/s, ${open.sent} requests) | p50 ${open.p50.toFixed(1)} ms, p90 ${open.p90.toFixed(1)} ms, **p99 ${open.p99.toFixed(1)} ms**, max ${open.max.toFixed(1)} ms; ${open.failed} failed |`,
       '',
     ].join('\n');
-    if (!process.env.BENCH_NO_APPEND) appendFileSync(join(repoRoot, 'bench', 'RESULTS.md'), row);
+    appendResults(row);
     console.log(JSON.stringify({ rawSharp: raw, rawProcesses: procRaw, stack: closed.rate, ratio, ratioInterval: ci, ratioToProcesses: procRatio, at70: { rate, ...open } }));
   } finally {
     procs.stop();
