@@ -13,6 +13,8 @@ import { Registry } from 'prom-client';
 import { connectBus, type MqttBus } from '../../system/lib/bus.ts';
 import { loadApiConfig, type ApiConfig } from '../../system/lib/config.ts';
 import { JobClient } from '../../system/api/job-client.ts';
+import { ShardedJobs } from '../../system/api/shards.ts';
+import { queueMetrics } from '../../system/api/queue-metrics.ts';
 import { topics } from '../../system/lib/topics.ts';
 import { allocFrame, frameBody } from '../../system/lib/wire.ts';
 import type { JobHeader, ResizeParams } from '../../system/lib/jobs.ts';
@@ -40,8 +42,8 @@ export interface SimApiOptions {
 
 export class SimApi {
   readonly id: string;
-  private readonly bus: MqttBus;
-  private readonly jobs: JobClient;
+  private readonly buses: MqttBus[];
+  private readonly jobs: ShardedJobs;
   private readonly config: ApiConfig;
 
   constructor(o: SimApiOptions) {
@@ -49,23 +51,27 @@ export class SimApi {
     // The deployed defaults (deadline, broker wait, ack delay), from the api's own config.
     this.config = loadApiConfig({ NINES_BROKER_URL: o.brokerUrl, NINES_MQTT_SECRET: o.secret, NINES_INSTANCE_ID: o.id, NINES_SERVICE_TOKEN: 'bench-queue-unused-token' });
     const replyTopic = topics.apiReply(o.id);
-    this.bus = connectBus(this.config.broker, { role: 'api', id: o.id, secret: o.secret, log: o.log, subscriptions: [replyTopic] });
     const c = this.config;
-    this.jobs = new JobClient(countingBus(this.bus, o.traffic, 'api→broker'), o.log, new Registry(), c.retryAfterS, c.brokerWaitMs, c.ackDelayMs);
-    this.bus.on('message', (topic: string, payload: Buffer) => {
-      if (topic !== replyTopic) return;
-      o.traffic.add('broker→api', payload.length);
-      try {
-        this.jobs.onReplyFrame(payload);
-      } catch (err) {
-        o.log.warn({ err, topic }, 'malformed message dropped');
-      }
-    });
+    const qm = queueMetrics(new Registry());
+    this.buses = c.brokers.map((source) => connectBus(source, { role: 'api', id: o.id, secret: o.secret, log: o.log, subscriptions: [replyTopic] }));
+    const clients = this.buses.map((bus, shard) => new JobClient(countingBus(bus, o.traffic, 'api→broker'), o.log, qm, { shard, retryAfterS: c.retryAfterS, brokerWaitMs: c.brokerWaitMs, ackDelayMs: c.ackDelayMs }));
+    this.jobs = new ShardedJobs(clients);
+    this.buses.forEach((bus, shard) =>
+      bus.on('message', (topic: string, payload: Buffer) => {
+        if (topic !== replyTopic) return;
+        o.traffic.add('broker→api', payload.length);
+        try {
+          clients[shard]!.onReplyFrame(payload);
+        } catch (err) {
+          o.log.warn({ err, topic }, 'malformed message dropped');
+        }
+      }),
+    );
   }
 
   /** Resolves once connected and subscribed (bounded by `timeoutMs`). */
-  ready(timeoutMs: number): Promise<void> {
-    return connected(this.bus, timeoutMs, `api ${this.id}`);
+  async ready(timeoutMs: number): Promise<void> {
+    await Promise.all(this.buses.map((b) => connected(b, timeoutMs, `api ${this.id}`)));
   }
 
   /**
@@ -74,16 +80,17 @@ export class SimApi {
    */
   async submit(jobId: string, kind: JobKind): Promise<void> {
     const header: JobHeader = { jobId, tenantId: 'bench', replyTo: this.id, deadline: Date.now() + this.config.deadlineMs, params };
-    let frame: Buffer | undefined;
+    let reply;
     if (kind === 'small') {
       // A frame of its own per job, as the api reads each body into one: a publish may
       // still hold the previous frame when the next header is written.
-      frame = allocFrame(SMALL_IMAGE_BYTES);
+      const frame = allocFrame(SMALL_IMAGE_BYTES);
       smallImage.copy(frameBody(frame));
+      reply = await this.jobs.submit(header, frameBody(frame), this.config.deadlineMs, frame);
     } else {
       header.blob = { url: `http://127.0.0.1:8090/blobs/${jobId}`, token: randomUUID(), bytes: CLAIMED_IMAGE_BYTES };
+      reply = await this.jobs.submit(header, Buffer.alloc(0), this.config.deadlineMs);
     }
-    const reply = await this.jobs.submit(header, frame, this.config.deadlineMs);
     if (reply.header.type !== 'result') throw new Error(`unexpected ${reply.header.type} reply`);
   }
 
@@ -96,6 +103,6 @@ export class SimApi {
   }
 
   async close(): Promise<void> {
-    await this.bus.endAsync(true);
+    await Promise.all(this.buses.map((b) => b.endAsync(true)));
   }
 }

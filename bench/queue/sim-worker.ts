@@ -1,20 +1,19 @@
 /**
- * A simulated worker for bench/queue.ts: the worker protocol exactly as system/worker/app.ts
- * speaks it (subscribe to its job topic, announce its credit on every connect, decode each
- * dispatch, drop older epochs, answer, ack what nobody took), but every job is answered at
- * once with a small fixed result: nothing is fetched or resized, so the broker is what is
- * measured.
+ * A simulated worker for bench/queue.ts: the real worker's queue side (system/worker/feed.ts:
+ * credit grants, batched dispatches decoded through their schema, epoch fencing, batched
+ * replies, bare acks riding on credit), but every job is answered at once with a small fixed
+ * result: nothing is fetched or resized, so the broker is what is measured.
  *
- * With sim-api.ts, this is the only part of the bench that knows the queue protocol
- * (topics, frames, headers): port these two files when the protocol changes.
+ * With sim-api.ts, this is the only part of the bench that knows the queue protocol: port
+ * these two files when the protocol changes.
  */
 import type { Logger } from 'pino';
-import { connectBus, type Bus, type MqttBus } from '../../system/lib/bus.ts';
-import { topics } from '../../system/lib/topics.ts';
-import { decodeFrame, encodeFrame } from '../../system/lib/wire.ts';
-import type { AckMessage, DispatchHeader, ReadyMessage, ResultReply } from '../../system/lib/jobs.ts';
+import { connectBus } from '../../system/lib/bus.ts';
+import { encodeBatch } from '../../system/lib/wire.ts';
+import type { ResultReply } from '../../system/lib/jobs.ts';
+import { JobFeed, type FeedBus, type FeedJob } from '../../system/worker/feed.ts';
 import { countingBus, type Traffic } from './traffic.ts';
-import { connected } from './connected.ts';
+import { pollUntil } from '../../harness/stack/poll.ts';
 
 /** A small resized JPEG's size: the result every job gets. */
 const RESULT_BYTES = 300;
@@ -38,47 +37,32 @@ export interface SimWorkerOptions {
 }
 
 export class SimWorker {
-  private readonly bus: MqttBus;
-  private readonly out: Bus;
-  /** The highest broker epoch seen; older dispatches come from a deposed leader. */
-  private epoch = -1;
+  private readonly feed: JobFeed;
 
   constructor(private readonly o: SimWorkerOptions) {
-    const jobsTopic = topics.workerJobs(o.id);
-    this.bus = connectBus({ url: o.brokerUrl }, { role: 'worker', id: o.id, secret: o.secret, log: o.log, subscriptions: [jobsTopic] });
-    this.out = countingBus(this.bus, o.traffic, 'worker→broker');
-    this.bus.on('connect', () => {
-      const ready: ReadyMessage = { capacity: o.credit };
-      this.out.publish(topics.workerReady(o.id), JSON.stringify(ready), { qos: 0 });
+    this.feed = new JobFeed({
+      brokers: [{ url: o.brokerUrl }],
+      id: o.id,
+      secret: o.secret,
+      credit: o.credit,
+      log: o.log,
+      connect: (source, opts) => {
+        const bus = connectBus(source, opts);
+        bus.on('message', (_topic: string, payload: Buffer) => o.traffic.add('broker→worker', payload.length));
+        // Not a spread: that would copy `connected` once instead of keeping its getter.
+        return Object.defineProperty(countingBus(bus, o.traffic, 'worker→broker'), 'endAsync', { value: (force?: boolean) => bus.endAsync(force) }) as FeedBus;
+      },
     });
-    this.bus.on('message', (topic: string, payload: Buffer) => {
-      if (topic !== jobsTopic) return;
-      o.traffic.add('broker→worker', payload.length);
-      this.onDispatch(payload);
-    });
+    this.feed.on('job', (job: FeedJob) => this.answer(job));
   }
 
-  ready(timeoutMs: number): Promise<void> {
-    return connected(this.bus, timeoutMs, `worker ${this.o.id}`);
+  /** Resolves once connected (its reset grant is then on its way), bounded by `timeoutMs`. */
+  async ready(timeoutMs: number): Promise<void> {
+    await pollUntil(async () => this.feed.connected || undefined, { timeoutMs, everyMs: 10, what: `worker ${this.o.id} connected` });
   }
 
   async close(): Promise<void> {
-    await this.bus.endAsync(true);
-  }
-
-  private onDispatch(payload: Buffer): void {
-    let job: DispatchHeader;
-    try {
-      job = decodeFrame<DispatchHeader>(payload).header;
-    } catch (err) {
-      this.o.log.error({ err }, 'malformed dispatch dropped');
-      return;
-    }
-    if (job.epoch < this.epoch) return;
-    this.epoch = job.epoch;
-    this.o.onJob(job.jobId);
-    const header: ResultReply = { type: 'result', jobId: job.jobId, epoch: job.epoch, contentType: 'image/jpeg', format: 'jpeg', width: 8, height: 8, cpuMs: 1 };
-    this.finish(job, encodeFrame(header, result));
+    await this.feed.stop();
   }
 
   /**
@@ -86,13 +70,11 @@ export class SimWorker {
    * which acks it to the broker; when that api no longer waits, a bare ack. Any other
    * reply goes through the broker, which takes it as the ack on its way.
    */
-  private finish(job: DispatchHeader, reply: Buffer): void {
-    if (job.blob) {
-      if (this.o.handOver(job.replyTo, reply)) return;
-      const ack: AckMessage = { jobId: job.jobId, epoch: job.epoch };
-      this.out.publish(topics.workerAck(this.o.id), JSON.stringify(ack), { qos: 0 });
-      return;
-    }
-    this.out.publish(topics.apiReply(job.replyTo), reply, { qos: 0 });
+  private answer(job: FeedJob): void {
+    this.o.onJob(job.header.jobId);
+    const reply: ResultReply = { type: 'result', jobId: job.header.jobId, epoch: job.epoch, contentType: 'image/jpeg', format: 'jpeg', width: 8, height: 8, cpuMs: 1 };
+    if (!job.header.blob) this.feed.reply(job, reply, result);
+    else if (!this.o.handOver(job.header.replyTo, encodeBatch({ replies: [{ ...reply, bytes: RESULT_BYTES }] }, [result]))) this.feed.ack(job);
+    this.feed.done();
   }
 }

@@ -67,14 +67,17 @@ export function queueRoutes(d: RouteDeps): Route[] {
     },
     {
       // A worker's replies pass through on their way to the api server: they are the jobs'
-      // acks (the api will have them), which saves a message per job on the busiest path.
+      // acks (the api will have them), and may carry the worker's new credit, which saves
+      // two messages per job on the busiest path.
       name: 'reply',
       role: 'worker',
       matches: isApiReply,
-      handle(p, payload) {
+      handle(p, payload, client) {
         const { header, body } = decodeFrame(payload, replyBatchSchema);
         splitBodies(body, header.replies);
         applyAcks(p, header.replies);
+        applyAcks(p, header.acks);
+        if (header.grant) d.onCredit(p.id, { grant: header.grant }, client);
         return 'deliver';
       },
     },

@@ -141,8 +141,17 @@ export type ResultReply = Extract<ReplyHeader, { type: 'result' }>;
 export type ErrorReply = Extract<ReplyHeader, { type: 'error' }>;
 export type RejectedReply = Extract<ReplyHeader, { type: 'rejected' }>;
 
-/** worker|broker -> api on `nines/api/<id>/reply` (or a worker's PUT on the blob port). */
-export const replyBatchSchema = z.strictObject({ replies: z.array(replySchema).min(1).max(MAX_BATCH) });
+/**
+ * worker|broker -> api on `nines/api/<id>/reply` (or a worker's PUT on the blob port). From a
+ * worker through the broker, it may carry the worker's credit and bare acks for the broker to
+ * read as it passes (Credit's `grant` and `acks`): one message where a turn's replies and
+ * credit would be two. The api server ignores them.
+ */
+export const replyBatchSchema = z.strictObject({
+  replies: z.array(replySchema).min(1).max(MAX_BATCH),
+  grant: z.number().int().min(1).max(1024).optional(),
+  acks: acks.optional(),
+});
 export type ReplyBatch = z.infer<typeof replyBatchSchema>;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

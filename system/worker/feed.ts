@@ -9,15 +9,15 @@
  *
  * Dispatches are decoded through their schema and dropped when older than the newest epoch
  * seen on that shard (a deposed leader). Replies to one api server produced in one turn travel
- * in one frame through the job's shard; bare acks ride on the next credit message.
+ * in one frame through the job's shard; the turn's new credit and bare acks ride on the first
+ * of them, or go alone in a credit message when no reply goes out.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { connectBus, type MqttBus } from '../lib/bus.ts';
+import { connectBus, type Bus, type BusOptions } from '../lib/bus.ts';
 import type { BrokerSource } from '../lib/config.ts';
 import { topics } from '../lib/topics.ts';
 import { decodeFrame, encodeBatch, splitBodies } from '../lib/wire.ts';
-import { Coalescer } from '../lib/coalescer.ts';
 import { dispatchSchema, MAX_BATCH, type Ack, type Credit, type DispatchedJob, type ReplyHeader, type WireReply } from '../lib/jobs.ts';
 
 export interface FeedJob {
@@ -35,30 +35,41 @@ export interface FeedOptions {
   log: Logger;
   /** Counts a dropped dispatch: malformed or from an older epoch. */
   onDropped?(why: 'malformed' | 'stale_epoch'): void;
+  /** Makes a shard's connection (default connectBus; the queue bench counts its traffic). */
+  connect?(source: BrokerSource, o: Omit<BusOptions, 'broker'>): FeedBus;
 }
+
+/** What the feed needs of a connection. */
+export type FeedBus = Bus & { endAsync(force?: boolean): Promise<void> };
 
 interface Link {
   shard: number;
-  bus: MqttBus;
+  bus: FeedBus;
   granted: number;
   epoch: number;
 }
 
-type CreditItem = { grant: number } | { ack: Ack };
 type OutReply = { header: WireReply; body: Buffer };
+
+/** What this turn will send through one shard: replies per api server, credit, bare acks. */
+interface Outgoing {
+  replies: Map<string, OutReply[]>;
+  grant: number;
+  acks: Ack[];
+}
 
 /** Emits 'job' (FeedJob) for every job dispatched to this worker. */
 export class JobFeed extends EventEmitter {
   private readonly links: Link[];
   private held = 0;
   private stopped = false;
-  private readonly credits = new Coalescer<number, CreditItem>((s, items) => this.sendCredit(s, items), MAX_BATCH);
-  private readonly replies = new Coalescer<string, OutReply & { shard: number; replyTo: string }>((_k, items) => this.sendReplies(items), MAX_BATCH);
+  private readonly out = new Map<number, Outgoing>();
+  private flushDue = false;
 
   constructor(private readonly o: FeedOptions) {
     super();
     this.links = o.brokers.map((source, shard) => {
-      const bus = connectBus(source, { role: 'worker', id: o.id, secret: o.secret, log: o.log.child({ shard }), subscriptions: [topics.workerJobs(o.id)] });
+      const bus = (o.connect ?? connectBus)(source, { role: 'worker', id: o.id, secret: o.secret, log: o.log.child({ shard }), subscriptions: [topics.workerJobs(o.id)] });
       const link: Link = { shard, bus, granted: 0, epoch: -1 };
       bus.on('connect', () => this.onConnect(link));
       bus.on('close', () => this.onClose(link));
@@ -79,13 +90,15 @@ export class JobFeed extends EventEmitter {
 
   /** Sends a reply to the job's api server through the job's shard (its broker takes it as the ack). */
   reply(job: FeedJob, header: ReplyHeader, body: Buffer = Buffer.alloc(0)): void {
-    const wire = { ...header, bytes: body.length } as WireReply;
-    this.replies.add(`${job.shard}/${job.header.replyTo}`, { header: wire, body, shard: job.shard, replyTo: job.header.replyTo });
+    const replies = this.outgoing(job.shard).replies;
+    const list = replies.get(job.header.replyTo) ?? [];
+    list.push({ header: { ...header, bytes: body.length } as WireReply, body });
+    replies.set(job.header.replyTo, list);
   }
 
   /** The job needs no reply (its api server stopped waiting, or already has it): ack it alone. */
   ack(job: FeedJob): void {
-    this.credits.add(job.shard, { ack: { jobId: job.header.jobId, epoch: job.epoch } });
+    this.outgoing(job.shard).acks.push({ jobId: job.header.jobId, epoch: job.epoch });
   }
 
   /** The job is finished: its credit is free again. */
@@ -102,8 +115,7 @@ export class JobFeed extends EventEmitter {
   /** Sends what is waiting and closes every connection. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.replies.flush();
-    this.credits.flush();
+    this.flush();
     await Promise.all(this.links.map((l) => l.bus.endAsync()));
   }
 
@@ -116,8 +128,10 @@ export class JobFeed extends EventEmitter {
   }
 
   private onClose(link: Link): void {
-    // Nothing more can arrive on this connection: its grants are free for the others.
+    // Nothing more can arrive on this connection: its grants, sent or not, are free for the others.
     link.granted = 0;
+    const pending = this.out.get(link.shard);
+    if (pending) pending.grant = 0;
     this.grantFree();
   }
 
@@ -163,16 +177,42 @@ export class JobFeed extends EventEmitter {
       const to = this.links.filter((l) => l.bus.connected && l.granted < share).sort((a, b) => a.granted - b.granted)[0];
       if (!to) return;
       to.granted++;
-      this.credits.add(to.shard, { grant: 1 });
+      this.outgoing(to.shard).grant++;
     }
   }
 
-  private sendCredit(shard: number, items: CreditItem[]): void {
-    const link = this.links[shard]!;
-    const acks = items.flatMap((i) => ('ack' in i ? [i.ack] : []));
-    const grant = items.reduce((n, i) => n + ('grant' in i ? i.grant : 0), 0);
-    this.publishCredit(link, acks.length ? { grant, acks } : { grant });
+  private outgoing(shard: number): Outgoing {
+    let o = this.out.get(shard);
+    if (!o) this.out.set(shard, (o = { replies: new Map(), grant: 0, acks: [] }));
+    if (!this.flushDue) {
+      this.flushDue = true;
+      setImmediate(this.flush);
+    }
+    return o;
   }
+
+  /**
+   * Sends what this turn produced, per shard: each api server's replies in frames of up to
+   * MAX_BATCH, the first carrying the shard's new credit and bare acks (the broker reads them
+   * as the frame passes), and a credit message only when no reply went out to carry them.
+   */
+  private readonly flush = (): void => {
+    this.flushDue = false;
+    for (const [shard, o] of this.out) {
+      const link = this.links[shard]!;
+      let rider: Partial<Credit> = { ...(o.grant ? { grant: o.grant } : {}), ...(o.acks.length ? { acks: o.acks } : {}) };
+      for (const [replyTo, replies] of o.replies) {
+        for (let i = 0; i < replies.length; i += MAX_BATCH) {
+          const chunk = replies.slice(i, i + MAX_BATCH);
+          const frame = encodeBatch({ replies: chunk.map((r) => r.header), ...rider }, chunk.map((r) => r.body));
+          link.bus.publish(topics.apiReply(replyTo), frame, { qos: 0 });
+          rider = {};
+        }
+      }
+      if (rider.grant || rider.acks) this.publishCredit(link, { grant: rider.grant ?? 0, ...(rider.acks ? { acks: rider.acks } : {}) });
+    }
+    this.out.clear();
+  };
 
   private publishCredit(link: Link, credit: Credit): void {
     // Offline: the grant is void (the connection's close gave it back), the acks are lost and
@@ -180,9 +220,4 @@ export class JobFeed extends EventEmitter {
     link.bus.publish(topics.workerCredit(this.o.id), JSON.stringify(credit), { qos: 0 });
   }
 
-  private sendReplies(items: Array<OutReply & { shard: number; replyTo: string }>): void {
-    const { shard, replyTo } = items[0]!;
-    const frame = encodeBatch({ replies: items.map((i) => i.header) }, items.map((i) => i.body));
-    this.links[shard]!.bus.publish(topics.apiReply(replyTo), frame, { qos: 0 });
-  }
 }
