@@ -10,7 +10,7 @@ const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
 const cells = (xs: (string | number)[]) => `| ${xs.join(' | ')} |`;
 
 export const rateHeader = [
-  cells(['offered/s', 'completed/s', 'errors', 'broker CPU µs/job', 'dispatch p50 / p99 / max ms', 'broker CPU busy (others)', 'bench CPU busy (others), µs/job, send lag p99 ms', 'raw aedes µs/job-eq.', 'queue ÷ raw', 'bar']),
+  cells(['offered/s', 'completed/s', 'errors', 'broker CPU µs/job', 'dispatch p50 / p99 / max ms (broker queue wait p99 ≤)', 'broker CPU busy (others)', 'bench CPU busy (others), µs/job, send lag p99 ms', 'raw aedes µs/job-eq.', 'queue ÷ raw', 'bar']),
   cells(Array(10).fill('---')),
 ].join('\n');
 
@@ -27,7 +27,7 @@ export function rateLine(r: RateRow): string {
     f(r.completedPerS),
     errorsOf(r),
     f(r.brokerUsPerJob),
-    `${f(d.p50, 2)} / ${f(d.p99, 2)} / ${f(d.max, 1)}`,
+    `${f(d.p50, 2)} / ${f(d.p99, 2)} / ${f(d.max, 1)} (${f(r.brokerWaitP99Ms, 1)})`,
     `${pct(r.brokerCpuBusy)} (${pct(r.othersOnBrokerCpu)})`,
     `${pct(r.benchCpuBusy)} (${pct(r.othersOnBenchCpu)}), ${f(r.benchUsPerJob)}, ${f(r.sendLagMs.p99, 1)}`,
     f(r.raw.usPerJobEquivalent),

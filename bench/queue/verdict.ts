@@ -22,6 +22,7 @@ export interface RateRow {
   errors: Record<string, number>;
   brokerUsPerJob: number;
   dispatchMs: QueuePhase['dispatchMs'];
+  brokerWaitP99Ms: number;
   sendLagMs: { p99: number; max: number };
   brokerCpuBusy: number;
   benchCpuBusy: number;
@@ -51,6 +52,7 @@ export function rowOf(rate: number, seconds: number, q: Measured<QueuePhase>, ra
     errors: p.errors,
     brokerUsPerJob: per(q.brokerCpuS),
     dispatchMs: p.dispatchMs,
+    brokerWaitP99Ms: p.brokerWaitP99Ms,
     sendLagMs: p.loop.lagMs,
     brokerCpuBusy: q.brokerCpuBusy,
     benchCpuBusy: q.benchCpuBusy,
