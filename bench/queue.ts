@@ -27,7 +27,6 @@ import { appendResults, resultsHeading } from './results.ts';
 import { BENCH_CPU, BROKER_CPU, measured } from './queue/measure.ts';
 import { QueueRig } from './queue/queue-rig.ts';
 import { RawLoad } from './queue/raw-load.ts';
-import { noDelayOnEveryConnect } from './queue/no-delay.ts';
 import { jobKinds, type JobKind } from './queue/sim-api.ts';
 import { contended, rampDone, rowOf, summarize, type RateRow } from './queue/verdict.ts';
 import { rateHeader, rateLine, resultsSection, summaryLines, trafficHeader, trafficLine, type KindResult } from './queue/report.ts';
@@ -50,7 +49,6 @@ Environment (defaults in brackets):
   BENCH_CREDIT       credit (jobs in flight) each worker grants [64]: a fleet at 10,000 jobs/s and
                      ~20 ms a resize holds 200+ jobs at once; 4 × 64 stands in for it
   BENCH_LOG_LEVEL    the broker's log level [info, as deployed; warn shows what its per-dispatch log line costs]
-  BENCH_CLIENT_NODELAY=1  TCP_NODELAY on the simulated clients' sockets (a what-if: mqtt.js leaves Nagle on)
   BENCH_NODE_ARGS    extra node flags for the broker and raw aedes, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'
   BENCH_KEEP_DIR     keep the processes' logs in this directory
   BENCH_NO_APPEND=1  do not append to bench/RESULTS.md
@@ -68,7 +66,6 @@ interface Options {
   workers: number;
   credit: number;
   logLevel: string;
-  clientNoDelay: boolean;
   nodeArgs: string[];
   keepDir: string | undefined;
   json: boolean;
@@ -95,7 +92,6 @@ function options(): Options {
     workers: Math.round(num('BENCH_WORKERS', 4)),
     credit: Math.round(num('BENCH_CREDIT', 64)),
     logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
-    clientNoDelay: process.env.BENCH_CLIENT_NODELAY === '1',
     nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
     keepDir: process.env.BENCH_KEEP_DIR,
     json: process.argv.includes('--json'),
@@ -193,8 +189,7 @@ function describe(o: Options): string {
     `${API_SERVERS} simulated api servers (the real JobClient) and ${o.workers} simulated workers with credit ${o.credit} answering at once, all in the bench process pinned to CPU ${BENCH_CPU}. ` +
     `Open model, ${o.seconds} s per rate after ${o.warmupS} s at ${o.warmupRate}/s; dispatch latency from each job's intended submit time to a worker having it. ` +
     `Baseline: plain aedes on CPU ${BROKER_CPU} carrying the same messages per direction, of the same average sizes, right after each rate. ` +
-    `Small jobs carry a 600-byte image inline; claim-checked jobs carry a claim and are acked by the api.` +
-    (o.clientNoDelay ? ' **What-if, not as deployed: TCP_NODELAY on the clients\' sockets (BENCH_CLIENT_NODELAY=1).**' : '')
+    `Small jobs carry a 600-byte image inline; claim-checked jobs carry a claim and are acked by the api.`
   );
 }
 
@@ -203,7 +198,6 @@ async function main(): Promise<void> {
   const o = options();
   const print = (s: string) => (o.json ? say(s) : console.log(s));
   pinToCpus(process.pid, String(BENCH_CPU));
-  if (o.clientNoDelay) noDelayOnEveryConnect();
   const started = new Date();
   const dir = o.keepDir ?? mkdtempSync(join(tmpdir(), 'nines-bench-queue-'));
   say(`bench:queue: broker on CPU ${BROKER_CPU}, sims on CPU ${BENCH_CPU}; logs in ${join(dir, 'logs')}`);

@@ -1,7 +1,7 @@
 import { runService } from '../lib/service.ts';
 import { loadApiConfig } from '../lib/config.ts';
 import { listen } from '../lib/http/server.ts';
-import { connectBus, firstConnected } from '../lib/bus.ts';
+import { connectShards, firstConnected } from '../lib/bus.ts';
 import { decodeJson } from '../lib/wire.ts';
 import { usageAckSchema } from '../usage/validate.ts';
 import { topics } from '../lib/topics.ts';
@@ -28,15 +28,13 @@ await runService({
     identity.start();
     // One connection per queue shard; jobs spread over them (shards.ts), usage batches take
     // whichever is connected, and each shard's replies and usage acks come back on it.
-    const buses = config.brokers.map((source, shard) =>
-      connectBus(source, {
-        role: 'api',
-        id: config.id,
-        secret: config.mqttSecret,
-        log: log.child({ module: 'mqtt', shard }),
-        subscriptions: [topics.apiReply(config.id), topics.usageAck(config.id)],
-      }),
-    );
+    const buses = connectShards(config.brokers, {
+      role: 'api',
+      id: config.id,
+      secret: config.mqttSecret,
+      log: log.child({ module: 'mqtt' }),
+      subscriptions: [topics.apiReply(config.id), topics.usageAck(config.id)],
+    });
     const qm = queueMetrics(registry);
     const options = { retryAfterS: config.retryAfterS, brokerWaitMs: config.brokerWaitMs, ackDelayMs: config.ackDelayMs };
     const jobs = new ShardedJobs(buses.map((bus, shard) => new JobClient(bus, log.child({ module: 'jobs', shard }), qm, { ...options, shard })));

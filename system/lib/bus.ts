@@ -158,6 +158,11 @@ export function connectBus(source: BrokerSource, o: Omit<BusOptions, 'broker'>):
   return new MqttBus({ ...o, broker }).start();
 }
 
+/** One connection per queue shard, in shard order, each logging its shard. */
+export function connectShards(sources: readonly BrokerSource[], o: Omit<BusOptions, 'broker'>): MqttBus[] {
+  return sources.map((source, shard) => connectBus(source, { ...o, log: o.log.child({ shard }) }));
+}
+
 /**
  * The first connected of several buses, for traffic any shard may carry (usage batches): it
  * is connected while one of them is, and publishes through the first that is.

@@ -4,7 +4,7 @@
  */
 import { loadUsageConfig } from '../lib/config.ts';
 import { listen } from '../lib/http/server.ts';
-import { connectBus } from '../lib/bus.ts';
+import { connectShards } from '../lib/bus.ts';
 import { runService } from '../lib/service.ts';
 import { topics } from '../lib/topics.ts';
 import { buildUsageApp } from './app.ts';
@@ -18,15 +18,13 @@ await runService({
     const store = openStore(config.dbPath, { synchronous: 'FULL' });
     // Api servers send a batch through whichever queue shard they reach, so we take batches
     // from every shard and ack each on the shard it came through.
-    const clients = config.brokers.map((source, shard) =>
-      connectBus(source, {
-        role: 'usage',
-        id: config.id,
-        secret: config.mqttSecret,
-        log: log.child({ module: 'mqtt', shard }),
-        subscriptions: [topics.usageBatches],
-      }),
-    );
+    const clients = connectShards(config.brokers, {
+      role: 'usage',
+      id: config.id,
+      secret: config.mqttSecret,
+      log: log.child({ module: 'mqtt' }),
+      subscriptions: [topics.usageBatches],
+    });
     const consumer = startConsumer({ clients, store, log, registry });
     const app = buildUsageApp({ config, store, log, registry });
     const http = await listen(app, config.host, config.port);
