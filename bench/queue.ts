@@ -40,7 +40,7 @@ const help = `bench/queue.ts — CPU per job and jobs/s of the real broker alone
   --help    this text
 
 Environment (defaults in brackets):
-  BENCH_RATES        offered rates in jobs/s, comma-separated [500,1000,2000,3000,4000,5000,6000,8000,10000,12000]
+  BENCH_RATES        offered rates in jobs/s, comma-separated [500,1000,2000,3000,4000,6000,8000,10000,12000,16000,20000]
   BENCH_SECONDS      seconds per rate [5]
   BENCH_WARMUP       seconds of warm-up per job kind, unmeasured [10]
   BENCH_WARMUP_RATE  jobs/s during the warm-up [2000]
@@ -84,7 +84,7 @@ function options(): Options {
   const kinds = list('BENCH_KINDS', 'small,claim');
   for (const k of kinds) if (!(jobKinds as readonly string[]).includes(k)) problems.push(`BENCH_KINDS: ${k} is not one of ${jobKinds.join(', ')}`);
   const o: Options = {
-    rates: list('BENCH_RATES', '500,1000,2000,3000,4000,5000,6000,8000,10000,12000').map((r) => positive('BENCH_RATES', r)),
+    rates: list('BENCH_RATES', '500,1000,2000,3000,4000,6000,8000,10000,12000,16000,20000').map((r) => positive('BENCH_RATES', r)),
     seconds: num('BENCH_SECONDS', 5),
     warmupS: num('BENCH_WARMUP', 10),
     warmupRate: num('BENCH_WARMUP_RATE', 2000),
