@@ -19,7 +19,7 @@ import { dispatcher } from './dispatcher.ts';
 import { Router } from './router.ts';
 import { queueRoutes } from './queue-routes.ts';
 import { installAuth, principalOf } from './auth.ts';
-import { brokerMetrics } from './metrics.ts';
+import { brokerMetrics, type BrokerMetrics } from './metrics.ts';
 import { addDefaultLabels } from '../lib/metrics.ts';
 import { LeaderElection } from './election.ts';
 
@@ -49,7 +49,76 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
   const connected = new Set<Client>();
   broker.on('client', (c) => connected.add(c));
 
-  const queue = new JobQueue(
+  const queue = queueOver(broker, workerClients, config, log, m, epochNow);
+
+  const router = new Router(
+    queueRoutes({
+      queue,
+      epochNow,
+      m,
+      onCredit(workerId, credit, client) {
+        if (credit.reset) log.info({ worker: workerId, credit: credit.grant }, 'worker ready');
+        workerClients.set(workerId, client);
+        queue.credit(workerId, credit.grant, credit.reset);
+      },
+    }),
+    log.child({ module: 'router' }),
+    m.refused,
+  );
+  routeThrough(broker, router);
+
+  broker.on('clientDisconnect', (client) => {
+    connected.delete(client);
+    const p = principalOf(client);
+    if (p?.role === 'worker' && workerClients.get(p.id) === client) {
+      workerClients.delete(p.id);
+      log.info({ worker: p.id, requeued: queue.inflight }, 'worker disconnected');
+      queue.workerLost(p.id);
+    }
+  });
+
+  const refreshGauges = () => {
+    m.queueDepth.set(queue.length);
+    m.inflight.set(queue.inflight);
+    m.workers.set(queue.workerCount);
+    m.clients.set(broker.connectedClients);
+  };
+  const gaugeTimer = setInterval(refreshGauges, 1000);
+  gaugeTimer.unref();
+
+  const mqttServer = net.createServer(broker.handle);
+  mqttServer.on('connection', (socket) => socket.setNoDelay(true));
+  await new Promise<void>((resolve, reject) => {
+    mqttServer.once('error', reject);
+    mqttServer.listen(config.mqttPort, config.host, () => resolve());
+  });
+  const mqttPort = (mqttServer.address() as net.AddressInfo).port;
+
+  if (config.election) election = leadThroughConsul(broker, config.election, config, mqttPort, queue, connected, log);
+
+  const http = await listen(statusApp(config, broker, queue, epochNow, () => {
+    refreshGauges();
+    return registry;
+  }, log), config.host, config.httpPort);
+
+  return {
+    mqttPort,
+    httpPort: http.port,
+    queue,
+    async close() {
+      clearInterval(gaugeTimer);
+      await election?.stop();
+      queue.stop();
+      await http.close();
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await new Promise<void>((resolve) => mqttServer.close(() => resolve()));
+    },
+  };
+}
+
+/** The queue, and its transport over aedes: a dispatch goes straight to the worker's connection. */
+function queueOver(broker: Aedes, workerClients: Map<string, Client>, config: BrokerConfig, log: Logger, m: BrokerMetrics, epochNow: () => number | undefined): JobQueue {
+  return new JobQueue(
     { maxLength: config.queueMax, jobTimeoutMs: config.jobTimeoutMs, maxAttempts: MAX_ATTEMPTS, workerGraceMs: config.workerGraceMs },
     dispatcher({
       shard: config.shard,
@@ -81,24 +150,14 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
       },
     },
   );
+}
 
-  const router = new Router(
-    queueRoutes({
-      queue,
-      epochNow,
-      m,
-      onCredit(workerId, credit, client) {
-        if (credit.reset) log.info({ worker: workerId, credit: credit.grant }, 'worker ready');
-        workerClients.set(workerId, client);
-        queue.credit(workerId, credit.grant, credit.reset);
-      },
-    }),
-    log.child({ module: 'router' }),
-    m.refused,
-  );
-  // Routing happens here, after authorization (installAuth wraps authorizePublish) and before
-  // aedes delivers. A refused message is delivered to nobody (authorizeForward below), and
-  // its publisher keeps its connection.
+/**
+ * Routes every publish through the router, after authorization (installAuth wraps
+ * authorizePublish) and before aedes delivers. A refused message is delivered to nobody
+ * (authorizeForward), and its publisher keeps its connection.
+ */
+function routeThrough(broker: Aedes, router: Router): void {
   const undeliverable = new WeakSet<Buffer>();
   const authorize = broker.authorizePublish;
   broker.authorizePublish = (client, packet, done) => {
@@ -111,63 +170,39 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
     });
   };
   broker.authorizeForward = (_client, packet) => (undeliverable.has(packet.payload as Buffer) ? null : packet);
+}
 
-  broker.on('clientDisconnect', (client) => {
-    connected.delete(client);
-    const p = principalOf(client);
-    if (p?.role === 'worker' && workerClients.get(p.id) === client) {
-      workerClients.delete(p.id);
-      log.info({ worker: p.id, requeued: queue.inflight }, 'worker disconnected');
-      queue.workerLost(p.id);
+/**
+ * Leads only while this broker holds its shard's lock. A standby serves nobody: clients follow
+ * the leader key, and a stray connection (a stale address) is refused as "server unavailable"
+ * so it looks again.
+ */
+function leadThroughConsul(broker: Aedes, e: NonNullable<BrokerConfig['election']>, config: BrokerConfig, mqttPort: number, queue: JobQueue, connected: Set<Client>, log: Logger): LeaderElection {
+  const election = new LeaderElection({ ...e, id: config.id, advertise: e.advertise ?? `mqtt://${config.host}:${mqttPort}` }, log.child({ module: 'election' }));
+  const authenticate = broker.authenticate;
+  broker.authenticate = (client, username, password, done) => {
+    if (election.leaderEpoch() === undefined) {
+      return done(Object.assign(new Error('not the leader'), { returnCode: 3 as const }), false);
     }
-  });
-
-  const refreshGauges = () => {
-    m.queueDepth.set(queue.length);
-    m.inflight.set(queue.inflight);
-    m.workers.set(queue.workerCount);
-    m.clients.set(broker.connectedClients);
+    authenticate.call(broker, client, username, password, done);
   };
-  const gaugeTimer = setInterval(refreshGauges, 1000);
-  gaugeTimer.unref();
-
-  const mqttServer = net.createServer(broker.handle);
-  mqttServer.on('connection', (socket) => socket.setNoDelay(true));
-  await new Promise<void>((resolve, reject) => {
-    mqttServer.once('error', reject);
-    mqttServer.listen(config.mqttPort, config.host, () => resolve());
+  election.on('follower', () => {
+    // Drop every client and every queued job: api servers republish their pending jobs
+    // to the new leader, workers' unacked jobs come back that way too.
+    queue.close();
+    for (const c of [...connected]) c.close();
   });
-  const mqttPort = (mqttServer.address() as net.AddressInfo).port;
+  election.on('leader', (epoch) => {
+    // A fresh queue: its worker grace starts now, while workers move over to us.
+    queue.close();
+    log.info({ epoch }, 'serving as leader');
+  });
+  election.start();
+  return election;
+}
 
-  if (config.election) {
-    const e = config.election;
-    election = new LeaderElection(
-      { ...e, id: config.id, advertise: e.advertise ?? `mqtt://${config.host}:${mqttPort}` },
-      log.child({ module: 'election' }),
-    );
-    // A standby serves nobody: clients follow the leader key, and a stray connection
-    // (stale address) is refused as "server unavailable" so it looks again.
-    const authenticate = broker.authenticate;
-    broker.authenticate = (client, username, password, done) => {
-      if (epochNow() === undefined) {
-        return done(Object.assign(new Error('not the leader'), { returnCode: 3 as const }), false);
-      }
-      authenticate.call(broker, client, username, password, done);
-    };
-    election.on('follower', () => {
-      // Drop every client and every queued job: api servers republish their pending jobs
-      // to the new leader, workers' unacked jobs come back that way too.
-      queue.close();
-      for (const c of [...connected]) c.close();
-    });
-    election.on('leader', (epoch) => {
-      // A fresh queue: its worker grace starts now, while workers move over to us.
-      queue.close();
-      log.info({ epoch }, 'serving as leader');
-    });
-    election.start();
-  }
-
+/** `/healthz`, `/status` (what the harness polls) and `/metrics` (gauges refreshed first). */
+function statusApp(config: BrokerConfig, broker: Aedes, queue: JobQueue, epochNow: () => number | undefined, metrics: () => Registry, log: Logger): express.Express {
   const app = express();
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -176,25 +211,8 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
     const epoch = epochNow();
     res.json({ id: config.id, shard: config.shard, leader: epoch !== undefined, epoch: epoch ?? null, queued: queue.length, inflight: queue.inflight, workers: queue.workerCount, clients: broker.connectedClients });
   });
-  app.get('/metrics', (req, res, next) => {
-    refreshGauges();
-    metricsHandler(registry)(req, res, next);
-  });
+  app.get('/metrics', (req, res, next) => metricsHandler(metrics())(req, res, next));
   app.use((req, _res, next) => next(new NotFoundError(req.path)));
   app.use(problemHandler(log));
-  const http = await listen(app, config.host, config.httpPort);
-
-  return {
-    mqttPort,
-    httpPort: http.port,
-    queue,
-    async close() {
-      clearInterval(gaugeTimer);
-      await election?.stop();
-      queue.stop();
-      await http.close();
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await new Promise<void>((resolve) => mqttServer.close(() => resolve()));
-    },
-  };
+  return app;
 }
