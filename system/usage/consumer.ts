@@ -73,7 +73,7 @@ export function startConsumer({ clients, store, log: parentLog, registry }: Cons
     } catch (err) {
       batches.inc({ shard, outcome: 'invalid' });
       const problems = err instanceof InvalidBatchError ? err.problems.slice(0, 10) : [String(err)];
-      log.warn({ code: isNinesError(err) ? err.code : undefined, bytes: payload.length, problems }, 'invalid usage batch dropped');
+      log.warn({ code: isNinesError(err) ? err.code : undefined, shard, bytes: payload.length, problems }, 'invalid usage batch dropped');
       return;
     }
     let outcome: Outcome;
@@ -82,11 +82,11 @@ export function startConsumer({ clients, store, log: parentLog, registry }: Cons
       const r = store.ingest(batch);
       outcome = r.duplicate ? 'duplicate' : 'ingested';
       if (r.inserted > 0) recordsTotal.inc(r.inserted);
-      log.debug({ batchId: batch.batchId, apiId: batch.apiId, ...r }, 'usage batch stored');
+      log.debug({ shard, batchId: batch.batchId, apiId: batch.apiId, ...r }, 'usage batch stored');
     } catch (err) {
       // Not acked: the api server keeps the batch and resends it, so nothing is lost.
       batches.inc({ shard, outcome: 'error' });
-      log.error({ err, batchId: batch.batchId, apiId: batch.apiId }, 'usage batch not stored');
+      log.error({ err, shard, batchId: batch.batchId, apiId: batch.apiId }, 'usage batch not stored');
       return;
     } finally {
       end();

@@ -118,3 +118,29 @@ test('a batch the store cannot write is not acked, so its sender resends it', as
   await new Promise((r) => setTimeout(r, 100));
   assert.deepEqual(api.acks, []);
 });
+
+test('with two queue shards, a batch from either is stored, acked on the shard it came through, and counted under it', async (t) => {
+  const shards = [await startBroker(t), await startBroker(t)];
+  const store = openStore(join(tempDir(t), 'usage.db'));
+  const registry = new Registry();
+  const clients = shards.map((mq) => connectBus({ url: mq.url }, { role: 'usage', id: 'u1', secret: 'x'.repeat(16), log: silentLog, subscriptions: [topics.usageBatches] }));
+  const consumer = startConsumer({ clients, store, log: silentLog, registry });
+  t.after(async () => {
+    consumer.stop();
+    await Promise.all(clients.map((c) => c.endAsync(true)));
+    store.close();
+  });
+  await Promise.all(shards.map((mq) => mq.subscribed(topics.usageBatches)));
+  const viaShard1 = await apiSide(t, shards[1]!.url, 'api-1');
+  await viaShard1.publish(batch('s1', [record()]));
+  await viaShard1.acked('s1');
+  const counted = (await registry.getSingleMetric('nines_usage_batches_total')!.get()).values.filter((v) => v.labels.outcome === 'ingested');
+  assert.deepEqual(
+    counted.map((v) => [v.labels.shard, v.value]),
+    [
+      [0, 0],
+      [1, 1],
+    ],
+  );
+  assert.equal(store.query('tenant-a', ...DAY).totals.requests, 1);
+});
