@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Command } from './types.ts';
 import { DEFAULT_BASE_URL, exportK6 } from '../k6/export.ts';
-import type { Scenario } from '../scenario/types.ts';
+import type { Scenario } from '../model/scenario.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const defaultScenariosDir = join(repoRoot, 'scenarios');
@@ -76,7 +76,7 @@ async function loadScenario(scenariosDir: string, name: string): Promise<Scenari
     return `unknown scenario '${name}'; available: ${known.length ? known.join(', ') : `none (no .ts files in ${relative(process.cwd(), scenariosDir) || '.'})`}`;
   }
   const mod = (await import(pathToFileURL(join(scenariosDir, `${name}.ts`)).href)) as { default?: unknown };
-  if (!isScenario(mod.default)) return `scenarios/${name}.ts must default-export a Scenario (harness/scenario/types.ts)`;
+  if (!isScenario(mod.default)) return `scenarios/${name}.ts must default-export a Scenario (harness/model/scenario.ts)`;
   return mod.default;
 }
 

@@ -5,7 +5,7 @@
  * is one to one; only k6's integer `rate` and its VU pool need translating.
  */
 import { peakRate, validateProfile } from '../load/profile.ts';
-import type { LoadSpec, Profile } from '../scenario/types.ts';
+import type { LoadSpec, Profile } from '../model/scenario.ts';
 
 /** The nines engine's default in-flight bound (LoadOptions.maxInFlight); a derived maxVUs never exceeds it. */
 export const DEFAULT_MAX_IN_FLIGHT = 10_000;

@@ -8,7 +8,7 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Profile, Scenario } from '../scenario/types.ts';
+import type { Profile, Scenario } from '../model/scenario.ts';
 import { K6ExportError } from './errors.ts';
 import { describeProfile, executorFor, type ExecutorPlan } from './executor.ts';
 import { jsLiteral } from './literal.ts';

@@ -10,7 +10,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { FaultWindow, History } from '../load/history.ts';
 import { profileDurationS } from '../load/profile.ts';
-import type { Scenario } from '../scenario/types.ts';
+import type { Scenario } from '../model/scenario.ts';
 import { K6MissingError, K6RunError } from './errors.ts';
 import { K6HistoryBuilder } from './points.ts';
 

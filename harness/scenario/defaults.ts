@@ -4,7 +4,7 @@
  * failover must meet. (Latency p99 < 500 ms is a monthly promise; a run that contains a
  * deliberate failover is judged on availability, recovery and lost work instead.)
  */
-import type { HaTopologySpec, LoadSpec } from './types.ts';
+import type { HaTopologySpec, LoadSpec } from '../model/scenario.ts';
 
 export const haTopology: HaTopologySpec = { kind: 'ha', brokers: 2, apis: 2, workers: 2, workerConcurrency: 1, env: { api: { NINES_API_TENANT_MAX_INFLIGHT: '256' } } };
 

@@ -17,11 +17,12 @@ import { exportK6 } from '../k6/export.ts';
 import { runWithK6 } from '../k6/run.ts';
 import { FaultInjector } from '../faults/apply.ts';
 import { AdminClient } from '../../system/identity/admin-client.ts';
-import { startSystem, type SystemUnderTest } from './sut.ts';
+import type { SystemUnderTest } from '../model/system-under-test.ts';
+import { startSystem } from './sut.ts';
 import { checkFaultShards, failoverShard } from './targets.ts';
 import { requestFactory } from './requests.ts';
 import { FailoverProbe, capacity, type CapacityFigures } from './probes.ts';
-import type { FaultStep, Profile, Scenario } from './types.ts';
+import type { FaultStep, Profile, Scenario } from '../model/scenario.ts';
 
 export interface RunOptions {
   scenario: Scenario;
