@@ -24,5 +24,8 @@ export const resilienceSlas = [
   { metric: 'recovery', maxSeconds: 5, minAvailability: 0.99 },
 ];
 
-/** The broker failover SLAs: under 5 s (ARCHITECTURE.md), nothing lost, recovered. */
+/**
+ * The broker failover SLAs: under 5 s (the project's failover target; README.md, "Leader
+ * election and failover", has the measured times), nothing lost, recovered.
+ */
 export const failoverSlas = [{ metric: 'measurement', name: 'failoverSeconds', threshold: 'value<5', label: 'failover under 5 s' }, ...resilienceSlas];
