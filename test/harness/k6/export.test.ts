@@ -11,23 +11,34 @@ import { constantScenario, editedScriptDir, fakeRun, fixturesDir, rampingScenari
 
 const sha = (file: string): string => createHash('sha256').update(readFileSync(join(fixturesDir, file))).digest('hex');
 
+// What the literal scenarios in helpers.ts must become; the executor and threshold tests
+// and the exported configs are held to the same values.
+const CONSTANT_EXECUTOR = { executor: 'constant-arrival-rate', rate: 50, timeUnit: '1s', duration: '60s', preAllocatedVUs: 200, maxVUs: 200, gracefulStop: '11s' };
+const RAMPING_EXECUTOR = {
+  executor: 'ramping-arrival-rate',
+  startRate: 0,
+  timeUnit: '1s',
+  stages: [{ target: 100, duration: '30s' }, { target: 100, duration: '60s' }, { target: 20, duration: '10s' }],
+  preAllocatedVUs: 250,
+  maxVUs: 250,
+  gracefulStop: '4s',
+};
+const CONSTANT_THRESHOLDS = {
+  'http_req_duration{size_class:lt1mb}': ['p(99)<500'],
+  http_req_duration: ['p(99.9)<2000'],
+  http_req_failed: ['rate<0.001'],
+  dropped_iterations: ['count<1'],
+};
+
 test('a constant profile becomes constant-arrival-rate with the in-flight bound as maxVUs', () => {
   const { scenario, vusReason } = executorFor(constantScenario.load.profile, constantScenario.load);
-  assert.deepEqual(scenario, { executor: 'constant-arrival-rate', rate: 50, timeUnit: '1s', duration: '60s', preAllocatedVUs: 200, maxVUs: 200, gracefulStop: '11s' });
+  assert.deepEqual(scenario, CONSTANT_EXECUTOR);
   assert.match(vusReason, /maxInFlight = 200/);
 });
 
 test('a ramping profile becomes ramping-arrival-rate; without maxInFlight, VUs come from peak rate × timeout', () => {
   const { scenario, vusReason } = executorFor(rampingScenario.load.profile, rampingScenario.load);
-  assert.deepEqual(scenario, {
-    executor: 'ramping-arrival-rate',
-    startRate: 0,
-    timeUnit: '1s',
-    stages: [{ target: 100, duration: '30s' }, { target: 100, duration: '60s' }, { target: 20, duration: '10s' }],
-    preAllocatedVUs: 250,
-    maxVUs: 250,
-    gracefulStop: '4s',
-  });
+  assert.deepEqual(scenario, RAMPING_EXECUTOR);
   assert.match(vusReason, /peak rate 100\/s × timeout 2.5 s/);
 });
 
@@ -42,12 +53,7 @@ test("fractional rates are written per a longer timeUnit, since k6's rates are i
 
 test('SLAs become thresholds where k6 means the same thing; the rest are listed as nines-only', () => {
   const c = thresholdsFor(constantScenario.slas);
-  assert.deepEqual(c.thresholds, {
-    'http_req_duration{size_class:lt1mb}': ['p(99)<500'],
-    http_req_duration: ['p(99.9)<2000'],
-    http_req_failed: ['rate<0.001'],
-    dropped_iterations: ['count<1'],
-  });
+  assert.deepEqual(c.thresholds, CONSTANT_THRESHOLDS);
   assert.equal(c.usesFailedCounter, false);
   assert.equal(c.ninesOnly.length, 4);
   assert.match(c.ninesOnly.join('\n'), /availability ≥ 99.9 % in every 10 s window[^]*recovery within 5 s[^]*error budget[^]*measurement failoverSeconds value<5/);
@@ -70,15 +76,8 @@ test('a constant scenario exports the static script and a config with its execut
   t.after(() => removeDir(dir));
   const c = exported(dir, constantScenario, { baseUrl: 'http://10.0.0.5:8080' });
   assert.equal(readFileSync(join(dir, 'nines.k6.js'), 'utf8'), readFileSync(K6_SCRIPT, 'utf8'), 'the script is the static file, unchanged');
-  assert.deepEqual(c.options.scenarios, {
-    'k6-constant': { executor: 'constant-arrival-rate', rate: 50, timeUnit: '1s', duration: '60s', preAllocatedVUs: 200, maxVUs: 200, gracefulStop: '11s' },
-  });
-  assert.deepEqual(c.options.thresholds, {
-    'http_req_duration{size_class:lt1mb}': ['p(99)<500'],
-    http_req_duration: ['p(99.9)<2000'],
-    http_req_failed: ['rate<0.001'],
-    dropped_iterations: ['count<1'],
-  });
+  assert.deepEqual(c.options.scenarios, { 'k6-constant': CONSTANT_EXECUTOR });
+  assert.deepEqual(c.options.thresholds, CONSTANT_THRESHOLDS);
   assert.deepEqual(c.request, { baseUrl: 'http://10.0.0.5:8080', query: 'width=320&format=webp', timeout: '10000ms', headers: { 'Content-Type': 'application/octet-stream' } });
   assert.deepEqual(c.images.list.map((i) => [i.fixture, i.size, i.sizeClass, i.weight]), [['320x240.jpg', 81198, 'lt1mb', 3], ['giant-image.jpg', 1093910, 'gte1mb', 1]]);
   assert.equal(c.failedCounter, undefined);
@@ -91,15 +90,7 @@ test('a ramping scenario exports ramping-arrival-rate stages, a failed_requests 
   const dir = tempDir();
   t.after(() => removeDir(dir));
   const c = exported(dir, rampingScenario);
-  assert.deepEqual(c.options.scenarios?.['k6_ramping'], {
-    executor: 'ramping-arrival-rate',
-    startRate: 0,
-    timeUnit: '1s',
-    stages: [{ target: 100, duration: '30s' }, { target: 100, duration: '60s' }, { target: 20, duration: '10s' }],
-    preAllocatedVUs: 250,
-    maxVUs: 250,
-    gracefulStop: '4s',
-  });
+  assert.deepEqual(c.options.scenarios?.['k6_ramping'], RAMPING_EXECUTOR);
   assert.deepEqual(c.options.thresholds, { 'http_req_duration{size_class:gte1mb}': ['p(99) < 800'], failed_requests: ['count<10'] });
   assert.equal(c.failedCounter, 'failed_requests');
   assert.equal(c.images.seed, (2 ** 40 + 7) >>> 0);
