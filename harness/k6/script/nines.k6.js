@@ -22,6 +22,8 @@ import exec from 'k6/execution';
 import { open as openFile, SeekMode } from 'k6/experimental/fs';
 import { Counter } from 'k6/metrics';
 
+// The config's shape is harness/k6/config.ts in the nines repository; in an exported copy
+// these type imports do not resolve, which k6 (it ignores comments) does not mind.
 /** @typedef {import('../config.ts').K6Config} K6Config */
 /** @typedef {import('../config.ts').K6Image} K6Image */
 /** @typedef {import('k6/experimental/fs').File} FsFile */
