@@ -5,9 +5,9 @@
  * capacity with requests sent at a fixed rate (open model, latency from each request's
  * intended send time). Appends to bench/RESULTS.md.
  *
- * It measures two images: a real photo from the fixtures (829 KB, 2725x2225), and the
- * reference image of ARCHITECTURE.md (a 1600x1306 JPEG of a few hundred KB, derived here
- * from that photo, since no fixture has those dimensions).
+ * It measures two images: a real photo from the fixtures (829 KB, 2725x2225), and a
+ * reference image (a 1600x1306 JPEG of a few hundred KB, README.md's "Measured" table),
+ * derived here from that photo, since no fixture has those dimensions.
  *
  * Options (env): BENCH_SECONDS per phase (default 5), BENCH_ROUNDS (default 12), BENCH_WARMUP
  * seconds of closed-loop load before measuring (default 60), BENCH_QUERY,

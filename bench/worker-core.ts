@@ -3,13 +3,13 @@
  *
  * `npm run bench` measures the issue's one-box figure: the whole stack on this machine's
  * cores against raw sharp on the same cores. There the api, the broker and the load
- * generator take their CPU from the same cores as sharp. In the deployed shape (terraform,
- * ARCHITECTURE.md) they run on other machines, and what sizes the fleet is how much of a
- * worker machine resizes. This measures that on one machine by splitting it: the worker is
- * pinned to the last CPU with one job in flight (the cores it is given), everything else
- * (api, broker, usage, identity, this load generator) to the other CPUs. The baseline is
- * raw sharp in a child process pinned to that same CPU, one resize at a time, in phases
- * alternating with the stack's (the host's speed drifts).
+ * generator take their CPU from the same cores as sharp. In a deployment they run on other
+ * machines, and what sizes the fleet is how much of a worker machine resizes. This measures
+ * that on one machine by splitting it: the worker is pinned to the last CPU with one job in
+ * flight (the cores it is given), everything else (api, broker, usage, identity, this load
+ * generator) to the other CPUs. The baseline is raw sharp in a child process pinned to that
+ * same CPU, one resize at a time, in phases alternating with the stack's (the host's speed
+ * drifts).
  *
  * Prints per round: raw resizes/s and CPU per resize; the stack's requests/s, the worker's
  * CPU per job, and how busy the worker's CPU was. Appends nothing.

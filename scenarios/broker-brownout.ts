@@ -1,4 +1,4 @@
-import type { Scenario } from '../harness/scenario/types.ts';
+import type { Scenario } from '../harness/model/scenario.ts';
 import { chaosLoad, chaosQuick, failoverSlas, haTopology } from '../harness/scenario/defaults.ts';
 
 /** The leader broker is frozen (SIGSTOP) past its check TTL, then resumed: fenced, not leading. */

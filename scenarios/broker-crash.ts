@@ -1,4 +1,4 @@
-import type { Scenario } from '../harness/scenario/types.ts';
+import type { Scenario } from '../harness/model/scenario.ts';
 import { chaosLoad, chaosQuick, failoverSlas, haTopology } from '../harness/scenario/defaults.ts';
 
 /** The leader broker is SIGKILLed under load; the standby takes over through Consul. */

@@ -1,4 +1,4 @@
-import type { Scenario } from '../harness/scenario/types.ts';
+import type { Scenario } from '../harness/model/scenario.ts';
 
 /**
  * Ramps the arrival rate until p99 or errors break the SLA, and reports the tip-over

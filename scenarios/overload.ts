@@ -1,4 +1,4 @@
-import type { Scenario } from '../harness/scenario/types.ts';
+import type { Scenario } from '../harness/model/scenario.ts';
 
 /**
  * 10,000 requests/s offered to one machine whose capacity is a few dozen: the excess must

@@ -1,4 +1,4 @@
-import type { Scenario } from '../harness/scenario/types.ts';
+import type { Scenario } from '../harness/model/scenario.ts';
 
 /** The whole path works and meets the latency SLA at a gentle rate. */
 const smoke: Scenario = {

@@ -1,4 +1,4 @@
-import type { Scenario } from '../harness/scenario/types.ts';
+import type { Scenario } from '../harness/model/scenario.ts';
 
 /**
  * 70 % of the measured capacity, held: every SLA must hold. `nines scenario capacity` measured

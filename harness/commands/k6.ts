@@ -1,46 +1,48 @@
 /**
- * `nines k6 export <scenario>`: a scenario as a k6 script, for SREs who run k6 at fleet
- * scale. Exit codes: 0 written, 1 the scenario cannot be exported (missing fixtures, bad
+ * `nines k6 export <scenario>`: a scenario as a k6 run (the static script plus the
+ * scenario's JSON config), for SREs who run k6 at fleet scale. Exit codes: 0 written, 1 the scenario cannot be exported (missing fixtures, bad
  * SLA spec) or the file cannot be written, 2 usage error or unknown scenario.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Command } from './types.ts';
-import { DEFAULT_BASE_URL, exportK6 } from '../k6/export.ts';
-import type { Scenario } from '../scenario/types.ts';
+import type { K6Config } from '../k6/config.ts';
+import { configText, DEFAULT_BASE_URL, k6Config, SCRIPT_FILE, writeK6Export } from '../k6/export.ts';
+import type { Scenario } from '../model/scenario.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const defaultScenariosDir = join(repoRoot, 'scenarios');
 // The same default the tests and benchmarks use: the shared fixtures beside the repo.
 const defaultImages = (): string => process.env.NINES_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures', 'images');
 
-const help = `nines k6 export — a scenario as a k6 script (k6 runs elsewhere; nines does not install it)
+const help = `nines k6 export — a scenario as a k6 run (k6 runs elsewhere; nines does not install it)
 
 Usage:
-  nines k6 export <scenario> [--out FILE] [--base-url URL] [--images DIR] [--quick]
+  nines k6 export <scenario> [--out DIR] [--base-url URL] [--images DIR] [--quick]
 
-The script reproduces the scenario's load as an open model (constant- or
-ramping-arrival-rate), POSTs its fixture images to /v1/resize, tags each request with its
-size class (lt1mb, gte1mb), and turns the SLAs k6 can express into thresholds. SLAs k6
-cannot express (availability windows, recovery, error budget, measurements) and the fault
-timeline stay with nines; the script's header lists them.
+Writes ${SCRIPT_FILE}, the same static k6 script for every scenario, and config.json, the
+scenario's load beside it: an open model (constant- or ramping-arrival-rate) POSTing its
+fixture images to /v1/resize, each request tagged with its size class (lt1mb, gte1mb), and
+the SLAs k6 can express as thresholds. SLAs k6 cannot express (availability windows,
+recovery, error budget, measurements) and the fault timeline stay with nines; the config's
+"about" lists them.
 
 Options:
-  --out FILE        where to write (default k6/<scenario>.js under the current directory;
-                    '-' writes the script to stdout)
+  --out DIR         where to write (default k6/<scenario> under the current directory;
+                    '-' writes only the config to stdout)
   --base-url URL    the script's default BASE_URL (default ${DEFAULT_BASE_URL})
   --images DIR      fixture images (default $NINES_FIXTURES or ../shared/fixtures/images)
   --quick           export the scenario's quick profile (what npm test runs)
   -h, --help        this help
 
 Run the script where k6 is installed:
-  k6 run -e BASE_URL=https://nines.example.com -e API_KEY=nines_… k6/<scenario>.js
+  k6 run -e BASE_URL=https://nines.example.com -e API_KEY=nines_… k6/<scenario>/${SCRIPT_FILE}
 
 Examples:
   nines k6 export smoke
-  nines k6 export broker-failover --out /tmp/failover.js --base-url http://10.0.0.5:8080
+  nines k6 export broker-crash --out /tmp/failover --base-url http://10.0.0.5:8080
   nines k6 export smoke --out - | less
 `;
 
@@ -76,7 +78,7 @@ async function loadScenario(scenariosDir: string, name: string): Promise<Scenari
     return `unknown scenario '${name}'; available: ${known.length ? known.join(', ') : `none (no .ts files in ${relative(process.cwd(), scenariosDir) || '.'})`}`;
   }
   const mod = (await import(pathToFileURL(join(scenariosDir, `${name}.ts`)).href)) as { default?: unknown };
-  if (!isScenario(mod.default)) return `scenarios/${name}.ts must default-export a Scenario (harness/scenario/types.ts)`;
+  if (!isScenario(mod.default)) return `scenarios/${name}.ts must default-export a Scenario (harness/model/scenario.ts)`;
   return mod.default;
 }
 
@@ -111,36 +113,41 @@ async function exportCommand(scenariosDir: string, argv: string[]): Promise<numb
     err(`nines k6 export: ${scenario}`);
     return 2;
   }
-  const file = v.out ?? join('k6', `${name}.js`);
-  let script: string;
+  let config: K6Config;
   try {
-    script = exportK6(scenario, {
+    config = k6Config(scenario, {
       imagesDir: resolve(v.images ?? defaultImages()),
       ...(v['base-url'] !== undefined ? { baseUrl: v['base-url'] } : {}),
       quick: v.quick,
-      scriptName: file === '-' ? `${name}.js` : file,
     });
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     err(`nines k6 export: ${(e as Error).message}${typeof code === 'string' ? ` (${code})` : ''}`);
     return 1;
   }
-  if (file === '-') {
-    process.stdout.write(script);
-    err(`nines k6 export: run it with: k6 run -e BASE_URL=… -e API_KEY=… ${name}.js`);
-    return 0;
-  }
+  return v.out === '-' ? printConfig(config) : writeExport(v.out ?? join('k6', name), config, v['base-url']);
+}
+
+/** `--out -`: the config alone on stdout (the script is the same static file every time). */
+function printConfig(config: K6Config): number {
+  process.stdout.write(configText(config));
+  err(`nines k6 export: save it as config.json beside harness/k6/script/${SCRIPT_FILE} and run: k6 run -e BASE_URL=… -e API_KEY=… ${SCRIPT_FILE}`);
+  return 0;
+}
+
+function writeExport(dir: string, config: K6Config, baseUrl: string | undefined): number {
+  let scriptPath: string;
   try {
-    mkdirSync(dirname(resolve(file)), { recursive: true });
-    writeFileSync(file, script);
+    ({ scriptPath } = writeK6Export(dir, config));
   } catch (e) {
-    err(`nines k6 export: cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    err(`nines k6 export: cannot write ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     return 1;
   }
-  out(`wrote ${file} (scenario ${scenario.name}, seed ${scenario.seed}${v.quick && scenario.quick ? ', quick profile' : ''})`);
+  const { scenario, seed, quick } = config.about;
+  out(`wrote ${scriptPath} and its config.json (scenario ${scenario}, seed ${seed}${quick ? ', quick profile' : ''})`);
   out('run it where k6 is installed:');
-  out(`  k6 run -e BASE_URL=${v['base-url'] ?? DEFAULT_BASE_URL} -e API_KEY=nines_… ${file}`);
-  out(`faults are injected by nines, not k6: see the script's header (${basename(file)}) for the timeline and the SLAs only nines checks`);
+  out(`  k6 run -e BASE_URL=${baseUrl ?? DEFAULT_BASE_URL} -e API_KEY=nines_… ${scriptPath}`);
+  out(`faults are injected by nines, not k6: the config's "about" lists the timeline and the SLAs only nines checks`);
   return 0;
 }
 
@@ -159,7 +166,7 @@ async function run(scenariosDir: string, argv: string[]): Promise<number> {
 export function k6Command(scenariosDir: string): Command {
   return {
     name: 'k6',
-    summary: 'export a scenario as a k6 script (thresholds from its SLAs)',
+    summary: 'export a scenario as a k6 script and config (thresholds from its SLAs)',
     help,
     run: (argv) => run(scenariosDir, argv),
   };

@@ -4,8 +4,8 @@
  * `finally`, so faults heal in teardown whatever happened (Jepsen's nemesis teardown).
  */
 import type { Toxic } from 'toxiproxy-node-client';
-import type { SystemUnderTest } from '../scenario/sut.ts';
-import type { FaultSpec } from '../scenario/types.ts';
+import type { SystemUnderTest } from '../model/system-under-test.ts';
+import type { FaultSpec } from '../model/scenario.ts';
 import { partition, heal } from './partition.ts';
 
 type Heal = () => Promise<void>;

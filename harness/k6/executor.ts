@@ -5,7 +5,7 @@
  * is one to one; only k6's integer `rate` and its VU pool need translating.
  */
 import { peakRate, validateProfile } from '../load/profile.ts';
-import type { LoadSpec, Profile } from '../scenario/types.ts';
+import type { LoadSpec, Profile } from '../model/scenario.ts';
 
 /** The nines engine's default in-flight bound (LoadOptions.maxInFlight); a derived maxVUs never exceeds it. */
 export const DEFAULT_MAX_IN_FLIGHT = 10_000;
@@ -22,7 +22,7 @@ export type K6ArrivalScenario =
 
 export interface ExecutorPlan {
   scenario: K6ArrivalScenario;
-  /** How maxVUs was chosen, for the script's header. */
+  /** How maxVUs was chosen, for the config's `about`. */
   vusReason: string;
   /** Set when a rate had to be rounded to fit k6's integer `rate`. */
   roundingNote?: string;
@@ -91,7 +91,7 @@ export function executorFor(profile: Profile, load: LoadSpec): ExecutorPlan {
   return plan;
 }
 
-/** One line describing the profile in nines' terms, for the script's header. */
+/** One line describing the profile in nines' terms, for the config's `about`. */
 export function describeProfile(profile: Profile): string {
   if (profile.kind === 'constant') return `constant ${profile.rate} req/s for ${profile.durationS} s`;
   const stages = profile.stages.map((s) => `${s.rate}/s over ${s.durationS} s`).join(', then ');

@@ -5,13 +5,15 @@
  * ERR_K6_MISSING and the advice to export the script and run it where k6 is.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, createReadStream, mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, createReadStream } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { FaultWindow, History } from '../load/history.ts';
 import { profileDurationS } from '../load/profile.ts';
-import type { Scenario } from '../scenario/types.ts';
+import type { Scenario } from '../model/scenario.ts';
+import type { K6Config } from './config.ts';
 import { K6MissingError, K6RunError } from './errors.ts';
+import { writeK6Export } from './export.ts';
 import { K6HistoryBuilder } from './points.ts';
 
 /** k6's exit code when the run completed but a threshold failed (a verdict, not a crash). */
@@ -24,7 +26,7 @@ export interface RunWithK6Options {
   scenario: Scenario;
   /** The script was exported with `quick` (its History then has the quick profile's length). */
   quick?: boolean;
-  /** Run directory: script.js, k6.json (samples) and summary.json (k6's summary) go here. */
+  /** Run directory: the script and its config.json, k6.json (samples) and summary.json (k6's summary) go here. */
   outDir: string;
   baseUrl: string;
   /** Passed in the child's environment, never on its command line (where `ps` shows it). */
@@ -47,6 +49,7 @@ export interface K6RunResult {
   /** k6's own threshold verdict (exit 99); nines' checkers judge the History separately. */
   thresholdsFailed: boolean;
   scriptPath: string;
+  configPath: string;
   samplesPath: string;
   summaryPath: string;
 }
@@ -75,24 +78,23 @@ async function readSamples(file: string, builder: K6HistoryBuilder): Promise<voi
 }
 
 /**
- * Runs `script` (from exportK6) with k6 and returns the run as a History. Throws
+ * Runs the static script with `config` (from k6Config) under k6 and returns the run as a History. Throws
  * K6MissingError (ERR_K6_MISSING) when k6 is not on PATH, K6RunError (ERR_K6_FAILED) when
  * k6 exits without completing the test. Failed thresholds are a result, not an error.
  */
-export async function runWithK6(script: string, opts: RunWithK6Options): Promise<K6RunResult> {
+export async function runWithK6(config: K6Config, opts: RunWithK6Options): Promise<K6RunResult> {
   const k6 = findK6(opts.pathEnv ?? process.env.PATH);
   if (!k6) throw new K6MissingError(opts.pathEnv ?? process.env.PATH ?? '');
   const outDir = resolve(opts.outDir);
-  mkdirSync(outDir, { recursive: true });
-  const scriptPath = join(outDir, 'script.js');
+  const { scriptPath, configPath } = writeK6Export(outDir, config);
   const samplesPath = join(outDir, 'k6.json');
   const summaryPath = join(outDir, 'summary.json');
-  writeFileSync(scriptPath, script);
 
   const args = ['run', '--no-usage-report', '--include-system-env-vars', '--summary-export', summaryPath, '--out', `json=${samplesPath}`, ...(opts.args ?? []), scriptPath];
   const child = spawn(k6, args, {
     cwd: outDir,
-    env: { ...process.env, BASE_URL: opts.baseUrl, API_KEY: opts.apiKey },
+    // NINES_CONFIG is set, not inherited, so a stray one in the environment cannot swap the config.
+    env: { ...process.env, BASE_URL: opts.baseUrl, API_KEY: opts.apiKey, NINES_CONFIG: configPath },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // The last lines say why k6 failed, if it does; keep a bounded tail, not the whole log.
@@ -134,5 +136,5 @@ export async function runWithK6(script: string, opts: RunWithK6Options): Promise
     settings: { k6Binary: k6, k6ExitCode: exit.code, baseUrl: opts.baseUrl, profile, quick: Boolean(opts.quick), timeoutMs: opts.scenario.load.timeoutMs },
     ...(opts.faults ? { faults: opts.faults } : {}),
   });
-  return { history, exitCode: exit.code!, thresholdsFailed: exit.code === K6_THRESHOLDS_FAILED, scriptPath, samplesPath, summaryPath };
+  return { history, exitCode: exit.code!, thresholdsFailed: exit.code === K6_THRESHOLDS_FAILED, scriptPath, configPath, samplesPath, summaryPath };
 }

@@ -26,7 +26,7 @@ export const FAILED_COUNTER = 'failed_requests';
 export interface ThresholdPlan {
   /** `options.thresholds`, keys in first-seen order. */
   thresholds: Record<string, string[]>;
-  /** SLAs k6 cannot express, described for the header comment. */
+  /** SLAs k6 cannot express, described for the config's `about.checkedByNinesOnly`. */
   ninesOnly: string[];
   /** True when a threshold uses FAILED_COUNTER, so the script must declare it. */
   usesFailedCounter: boolean;

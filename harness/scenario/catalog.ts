@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../stack/process.ts';
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../model/scenario.ts';
 
 export const scenariosDir = join(repoRoot, 'scenarios');
 

@@ -2,7 +2,7 @@
  * What `nines scenario` may change in a scenario from the command line. A scenario is data:
  * an override returns a new scenario and leaves the file's export as written.
  */
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../model/scenario.ts';
 
 export class ScenarioOverrideError extends Error {
   readonly code = 'ERR_SCENARIO_OVERRIDE';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RequestFactory, RequestSpec } from '../load/engine.ts';
-import type { LoadSpec } from './types.ts';
+import type { LoadSpec } from '../model/scenario.ts';
 
 export const sizeClassOf = (bytes: number) => (bytes < 1024 * 1024 ? 'lt1mb' : 'gte1mb');
 

@@ -13,15 +13,16 @@ import { checkSlas, compose, checkSafe, type CheckResult, type SlaVerdict } from
 import { checkFencing, unjudgedFencing, type FencingResult } from '../sla/fencing.ts';
 import { writeReport } from '../report/write.ts';
 import { runDir } from '../report/run-dir.ts';
-import { exportK6 } from '../k6/export.ts';
+import { k6Config } from '../k6/export.ts';
 import { runWithK6 } from '../k6/run.ts';
 import { FaultInjector } from '../faults/apply.ts';
 import { AdminClient } from '../../system/identity/admin-client.ts';
-import { startSystem, type SystemUnderTest } from './sut.ts';
+import type { SystemUnderTest } from '../model/system-under-test.ts';
+import { startSystem } from './sut.ts';
 import { checkFaultShards, failoverShard } from './targets.ts';
 import { requestFactory } from './requests.ts';
 import { FailoverProbe, capacity, type CapacityFigures } from './probes.ts';
-import type { FaultStep, Profile, Scenario } from './types.ts';
+import type { FaultStep, Profile, Scenario } from '../model/scenario.ts';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -123,8 +124,8 @@ async function driveLoad(
 ): Promise<History> {
   const sc = o.scenario;
   if (o.engine === 'k6') {
-    const script = exportK6(sc, { imagesDir: o.fixturesDir, baseUrl: x.sut.apiUrl, quick: o.quick });
-    const r = await runWithK6(script, { scenario: sc, quick: o.quick, outDir: join(x.dir, 'k6'), baseUrl: x.sut.apiUrl, apiKey: x.apiKey, onOutput: x.say, faults: x.windows });
+    const config = k6Config(sc, { imagesDir: o.fixturesDir, baseUrl: x.sut.apiUrl, quick: o.quick });
+    const r = await runWithK6(config, { scenario: sc, quick: o.quick, outDir: join(x.dir, 'k6'), baseUrl: x.sut.apiUrl, apiKey: x.apiKey, onOutput: x.say, faults: x.windows });
     return r.history;
   }
   const total = profileSeconds(x.profile);

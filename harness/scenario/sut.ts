@@ -1,45 +1,16 @@
 /**
- * The system under test, whichever topology a scenario asks for, behind one interface the
- * runner and the fault injector use: where to send load, how to find the process a fault
- * targets (the leader broker of a queue shard *now*), and which Toxiproxy proxies make up a
- * path. The rules for turning an aim into a target are in targets.ts.
+ * Starts the system under test for a topology and wraps it in the one interface the runner
+ * and the fault injector use (harness/model/system-under-test.ts). The rules for turning an
+ * aim into a target are in targets.ts.
  */
 import { join } from 'node:path';
 import { startLocalStack, type LocalStack } from '../stack/local-stack.ts';
-import { startTopology, type Topology, type DispatchEvent } from '../stack/topology.ts';
+import { startTopology, type Topology } from '../stack/topology.ts';
 import type { ManagedProcess } from '../stack/process.ts';
 import type { BinaryProcess } from '../stack/binary.ts';
-import type { ToxiproxyServer } from '../stack/toxiproxy.ts';
-import type { HaTopologySpec, PathAim, ProcessAim, TopologySpec } from './types.ts';
+import type { HaTopologySpec, TopologySpec } from '../model/scenario.ts';
+import type { Controllable, SystemUnderTest } from '../model/system-under-test.ts';
 import { aimedShard, FaultTargetError, isLeaderPath, pathProxies } from './targets.ts';
-
-export interface Controllable {
-  name: string;
-  readonly running: boolean;
-  kill(): Promise<void>;
-  stop(): Promise<void>;
-  pause(): void;
-  resume(): void;
-  start(): Promise<unknown>;
-}
-
-export interface SystemUnderTest {
-  kind: TopologySpec['kind'];
-  apiUrl: string;
-  adminUrl: string;
-  adminToken: string;
-  /** How many queue shards (1 on the local topology). */
-  shards: number;
-  toxiproxy?: ToxiproxyServer;
-  /** The process a fault aimed at `aim` hits right now; FaultTargetError when the topology has no such process. */
-  resolve(aim: ProcessAim): Promise<Controllable>;
-  /** The proxies that carry a path right now (e.g. api -> the current leader of the aim's shard). */
-  proxiesFor(aim: PathAim): Promise<string[]>;
-  /** The epoch of `shard`'s leader broker now (0 when there is no election). */
-  leaderEpoch(shard?: number): Promise<number>;
-  dispatchEvents(): DispatchEvent[];
-  stop(): Promise<void>;
-}
 
 const named = (p: ManagedProcess | BinaryProcess, name: string): Controllable => ({
   name,

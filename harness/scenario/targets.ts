@@ -3,7 +3,7 @@
  * running topology says (its shard count, its proxies, a shard's leader now), so each rule
  * is tested without processes. sut.ts asks the topology and applies them.
  */
-import type { FaultSpec, FaultStep, LeaderPath, PathTarget, TopologySpec } from './types.ts';
+import type { FaultSpec, FaultStep, LeaderPath, PathTarget, TopologySpec } from '../model/scenario.ts';
 
 export class FaultTargetError extends Error {
   readonly code = 'ERR_FAULT_TARGET';

@@ -1,5 +1,6 @@
 /**
- * Leader election for brokers on Consul (the recipe in ARCHITECTURE.md):
+ * Leader election for brokers on Consul (Consul's session-and-lock recipe; README.md,
+ * "Leader election and failover", gives the timings):
  *
  *  - Each broker registers a TTL check on its Consul agent and passes it every
  *    `passEveryMs`; its session is bound to that check and the node's serfHealth, so a

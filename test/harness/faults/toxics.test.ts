@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startToxiproxy, type ToxiproxyServer } from '../../../harness/stack/toxiproxy.ts';
 import { FaultInjector } from '../../../harness/faults/apply.ts';
-import type { SystemUnderTest } from '../../../harness/scenario/sut.ts';
-import type { FaultSpec } from '../../../harness/scenario/types.ts';
+import type { SystemUnderTest } from '../../../harness/model/system-under-test.ts';
+import type { FaultSpec } from '../../../harness/model/scenario.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'nines-toxics-'));
 let tp: ToxiproxyServer;

@@ -5,10 +5,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { availableScenarios } from '../../../harness/commands/k6.ts';
+import type { K6Config } from '../../../harness/k6/config.ts';
+import { K6_SCRIPT } from '../../../harness/k6/export.ts';
 import { constantScenario, fixturesDir, removeDir, repoRoot, tempDir } from './helpers.ts';
 
 // The command runs in a child process, as `nines k6 …` would, from `cwd` (where its
-// default k6/<name>.js output goes). tsx is loaded by path, so any cwd works.
+// default k6/<name>/ output goes). tsx is loaded by path, so any cwd works.
 const tsx = import.meta.resolve('tsx');
 const commandUrl = pathToFileURL(join(repoRoot, 'harness', 'commands', 'k6.ts')).href;
 /** Runs `nines k6 <args>` from `cwd`, with scenarios from `scenariosDir` (default: the repo's scenarios/). */
@@ -46,22 +48,23 @@ test('usage errors exit 2; --help exits 0 with examples', (t) => {
   assert.match(h.stdout, /Examples:\n\s+nines k6 export smoke/);
 });
 
-test('exporting scenarios/smoke.ts writes k6/smoke.js under the current directory, or stdout with --out -', (t) => {
+test('exporting scenarios/smoke.ts writes k6/smoke/ (script and config) under the current directory, or the config to stdout with --out -', (t) => {
   const dir = tempDir();
   t.after(() => removeDir(dir));
   const r = nines(['export', 'smoke', '--base-url', 'http://10.1.2.3:8080'], dir);
   assert.equal(r.status, 0, r.stderr);
-  const file = join(dir, 'k6', 'smoke.js');
-  assert.match(r.stdout, /^wrote k6\/smoke\.js \(scenario \S+, seed \d+\)\nrun it where k6 is installed:\n\s+k6 run -e BASE_URL=http:\/\/10\.1\.2\.3:8080 -e API_KEY=\S+ k6\/smoke\.js/);
-  const script = readFileSync(file, 'utf8');
-  assert.match(script, /^\/\/ k6 script exported by nines from scenario "[^"]+"/);
-  assert.match(script, /executor: "(constant|ramping)-arrival-rate"/);
+  assert.match(r.stdout, /^wrote k6\/smoke\/nines\.k6\.js and its config\.json \(scenario \S+, seed \d+\)\nrun it where k6 is installed:\n\s+k6 run -e BASE_URL=http:\/\/10\.1\.2\.3:8080 -e API_KEY=\S+ k6\/smoke\/nines\.k6\.js/);
+  assert.equal(readFileSync(join(dir, 'k6', 'smoke', 'nines.k6.js'), 'utf8'), readFileSync(K6_SCRIPT, 'utf8'));
+  const text = readFileSync(join(dir, 'k6', 'smoke', 'config.json'), 'utf8');
+  const config = JSON.parse(text) as K6Config;
+  assert.equal(config.request.baseUrl, 'http://10.1.2.3:8080');
+  assert.match(Object.values(config.options.scenarios ?? {})[0]?.executor ?? '', /^(constant|ramping)-arrival-rate$/);
   const piped = nines(['export', 'smoke', '--base-url', 'http://10.1.2.3:8080', '--out', '-'], dir);
   assert.equal(piped.status, 0, piped.stderr);
-  assert.equal(piped.stdout, script.replace('k6/smoke.js', 'smoke.js'));
+  assert.equal(piped.stdout, text, 'stdout holds the config and nothing else');
 });
 
-test('a scenario file is exported to k6/<name>.js (directories created) or to stdout with --out -', (t) => {
+test('a scenario file is exported to k6/<name>/ (directories created); export errors exit 1, unknown scenarios 2', (t) => {
   const dir = tempDir();
   t.after(() => removeDir(dir));
   const scenarios = join(dir, 'scenarios');
@@ -75,20 +78,18 @@ test('a scenario file is exported to k6/<name>.js (directories created) or to st
 
   const r = nines(['export', 'steady', '--base-url', 'http://10.1.2.3:8080'], cwd, scenarios);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^wrote k6\/steady\.js \(scenario steady, seed 42\)\nrun it where k6 is installed:\n {2}k6 run -e BASE_URL=http:\/\/10\.1\.2\.3:8080 -e API_KEY=\S+ k6\/steady\.js\n/);
-  const script = readFileSync(join(cwd, 'k6', 'steady.js'), 'utf8');
-  assert.match(script, /^\/\/ k6 script exported by nines from scenario "steady", seed 42\./);
-  assert.match(script, /__ENV\.BASE_URL \|\| "http:\/\/10\.1\.2\.3:8080"/);
-  assert.match(script, /k6 run -e BASE_URL=\S+ -e API_KEY=\S+ k6\/steady\.js/);
+  assert.match(r.stdout, /^wrote k6\/steady\/nines\.k6\.js and its config\.json \(scenario steady, seed 42\)\nrun it where k6 is installed:\n {2}k6 run -e BASE_URL=http:\/\/10\.1\.2\.3:8080 -e API_KEY=\S+ k6\/steady\/nines\.k6\.js\n/);
+  const config = JSON.parse(readFileSync(join(cwd, 'k6', 'steady', 'config.json'), 'utf8')) as K6Config;
+  assert.deepEqual([config.about.scenario, config.about.seed, config.request.baseUrl], ['steady', 42, 'http://10.1.2.3:8080']);
 
-  const piped = nines(['export', 'steady', '--base-url', 'http://10.1.2.3:8080', '--out', '-'], cwd, scenarios);
+  const piped = nines(['export', 'steady', '--out', '-'], cwd, scenarios);
   assert.equal(piped.status, 0, piped.stderr);
-  assert.equal(piped.stdout, script.replace('k6/steady.js', 'steady.js'), 'stdout holds the script and nothing else');
-  assert.match(piped.stderr, /k6 run -e BASE_URL=… -e API_KEY=… steady\.js/);
+  assert.equal((JSON.parse(piped.stdout) as K6Config).about.scenario, 'steady');
+  assert.match(piped.stderr, /save it as config\.json beside harness\/k6\/script\/nines\.k6\.js/);
 
-  const quick = nines(['export', 'steady', '--quick', '--out', join(dir, 'deep', 'er', 'q.js')], cwd, scenarios);
+  const quick = nines(['export', 'steady', '--quick', '--out', join(dir, 'deep', 'er')], cwd, scenarios);
   assert.equal(quick.status, 0, quick.stderr);
-  assert.ok(existsSync(join(dir, 'deep', 'er', 'q.js')));
+  assert.ok(existsSync(join(dir, 'deep', 'er', 'nines.k6.js')) && existsSync(join(dir, 'deep', 'er', 'config.json')));
 
   const unknown = nines(['export', 'nope'], cwd, scenarios);
   assert.equal(unknown.status, 2);

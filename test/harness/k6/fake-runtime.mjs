@@ -1,13 +1,14 @@
-// Runs an exported k6 script under Node with stand-ins for the k6 modules, so a test can
-// see what the script would send without k6 (which is not installable here). Prints one
-// JSON line: the options, every http.post, every check and counter add.
+// Runs the exported k6 script under Node with stand-ins for the k6 modules and for k6's
+// init-context globals (open, __ENV), so a test can see what the script would send without
+// k6 (which is not installable here). Prints one JSON line: the options, every http.post,
+// every check and counter add.
 //   node --experimental-vm-modules fake-runtime.mjs <script.js> <iterations> [NAME=VALUE …]
 // Each fake file serves at most 64 KiB per read(), to exercise the script's short-read loop;
 // every response has status $FAKE_K6_STATUS (default 200).
 import vm from 'node:vm';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 
 const [scriptPath, iterationsText, ...pairs] = process.argv.slice(2);
 const env = Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
@@ -16,7 +17,9 @@ const checks = [];
 const counters = [];
 const opened = [];
 const exec = { scenario: { iterationInTest: 0 } };
-const context = vm.createContext({ __ENV: env });
+// k6's open() reads a text file relative to the script, in the init context only.
+const open = (path) => readFileSync(resolve(dirname(scriptPath), path), 'utf8');
+const context = vm.createContext({ __ENV: env, open });
 
 function fakeFile(path) {
   const data = readFileSync(path);

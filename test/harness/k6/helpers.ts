@@ -1,11 +1,11 @@
-// Literal scenarios and the two outside checks every exported script must pass: tsc
-// against @types/k6, and a run under the fake k6 runtime (fake-runtime.mjs).
+// Literal scenarios and the two outside checks the k6 script must pass: tsc against
+// @types/k6, and a run under the fake k6 runtime (fake-runtime.mjs).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Scenario } from '../../../harness/scenario/types.ts';
+import type { Scenario } from '../../../harness/model/scenario.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..', '..');
@@ -71,35 +71,26 @@ export function tempDir(prefix = 'nines-k6-'): string {
 
 export const removeDir = (dir: string): void => rmSync(dir, { recursive: true, force: true });
 
-/**
- * Type-checks `script` against @types/k6 as an SRE's editor would: tsc on a JS module with
- * checkJs. node_modules is linked in so `import http from 'k6/http'` resolves as it does
- * in a project with @types/k6 installed.
- */
-export function typecheck(dir: string, scripts: string[]): { status: number | null; output: string } {
-  const files = scripts.map((s, i) => {
-    writeFileSync(join(dir, `script-${i}.js`), s);
-    return `script-${i}.js`;
-  });
-  if (!existsSync(join(dir, 'node_modules'))) symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  const tsconfig = {
-    compilerOptions: {
-      allowJs: true,
-      checkJs: true,
-      noEmit: true,
-      strict: true,
-      types: ['k6'],
-      typeRoots: [join(repoRoot, 'node_modules', '@types')],
-      module: 'esnext',
-      moduleResolution: 'bundler',
-      target: 'es2020',
-      lib: ['es2020'],
-    },
-    files,
-  };
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+const scriptDir = join(repoRoot, 'harness', 'k6', 'script');
+
+/** Runs tsc on the k6 script's own tsconfig (checkJs against @types/k6) in `dir`. */
+export function typecheck(dir = scriptDir): { status: number | null; output: string } {
   const r = spawnSync(join(repoRoot, 'node_modules', '.bin', 'tsc'), ['-p', dir], { encoding: 'utf8' });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+/**
+ * A copy of the script's folder layout in `dir` (script/, the config types beside it,
+ * node_modules linked) with `edit` applied to the script, so a test can show tsc rejects a change.
+ */
+export function editedScriptDir(dir: string, edit: (script: string) => string): string {
+  const copy = join(dir, 'k6', 'script');
+  mkdirSync(copy, { recursive: true });
+  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  copyFileSync(join(scriptDir, '..', 'config.ts'), join(dir, 'k6', 'config.ts'));
+  copyFileSync(join(scriptDir, 'tsconfig.json'), join(copy, 'tsconfig.json'));
+  writeFileSync(join(copy, 'nines.k6.js'), edit(readFileSync(join(scriptDir, 'nines.k6.js'), 'utf8')));
+  return copy;
 }
 
 export interface FakeRun {
@@ -110,10 +101,9 @@ export interface FakeRun {
   counters: Array<{ name: string; value: number; tags: Record<string, string> }>;
 }
 
-/** Runs `script` for `iterations` iterations under the fake k6 runtime with `env` as __ENV; every response has `status`. */
-export function fakeRun(dir: string, script: string, iterations: number, env: Record<string, string>, status = 200): { status: number | null; run?: FakeRun; stderr: string } {
-  const file = join(dir, 'fake-run.js');
-  writeFileSync(file, script);
+/** Runs the script exported into `dir` for `iterations` iterations under the fake k6 runtime with `env` as __ENV; every response has `status`. */
+export function fakeRun(dir: string, iterations: number, env: Record<string, string>, status = 200): { status: number | null; run?: FakeRun; stderr: string } {
+  const file = join(dir, 'nines.k6.js');
   const r = spawnSync(process.execPath, ['--experimental-vm-modules', '--no-warnings', join(here, 'fake-runtime.mjs'), file, String(iterations), ...Object.entries(env).map(([k, v]) => `${k}=${v}`)], {
     encoding: 'utf8',
     env: { ...process.env, FAKE_K6_STATUS: String(status) },

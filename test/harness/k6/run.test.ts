@@ -2,24 +2,24 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exportK6 } from '../../../harness/k6/export.ts';
+import { configText, K6_SCRIPT, k6Config } from '../../../harness/k6/export.ts';
 import { findK6, runWithK6 } from '../../../harness/k6/run.ts';
 import { constantScenario, fixturesDir, removeDir, tempDir } from './helpers.ts';
 
-const script = exportK6(constantScenario, { imagesDir: fixturesDir });
+const config = k6Config(constantScenario, { imagesDir: fixturesDir });
 const base = { scenario: constantScenario, baseUrl: 'http://127.0.0.1:8080', apiKey: 'nines_secret' };
 
 test('without k6 on PATH, runWithK6 throws ERR_K6_MISSING saying to export the script', async (t) => {
   const dir = tempDir();
   t.after(() => removeDir(dir));
   assert.equal(findK6(dir), undefined);
-  await assert.rejects(runWithK6(script, { ...base, outDir: join(dir, 'run'), pathEnv: dir }), (e: Error & { code?: string }) => {
+  await assert.rejects(runWithK6(config, { ...base, outDir: join(dir, 'run'), pathEnv: dir }), (e: Error & { code?: string }) => {
     assert.equal(e.code, 'ERR_K6_MISSING');
     assert.match(e.message, /nines k6 export <scenario>.*where k6 is installed/);
     return true;
   });
   // k6 cannot be installed on this machine, so the real PATH must give the same answer.
-  if (!findK6()) await assert.rejects(runWithK6(script, { ...base, outDir: join(dir, 'run2') }), { code: 'ERR_K6_MISSING' });
+  if (!findK6()) await assert.rejects(runWithK6(config, { ...base, outDir: join(dir, 'run2') }), { code: 'ERR_K6_MISSING' });
 });
 
 // k6 itself cannot be installed here (AGPL), so this stand-in plays its part of the
@@ -30,7 +30,7 @@ const fs = require('node:fs');
 const args = process.argv.slice(2);
 const json = args[args.indexOf('--out') + 1].replace(/^json=/, '');
 const summary = args[args.indexOf('--summary-export') + 1];
-fs.writeFileSync('invocation.json', JSON.stringify({ args, apiKey: process.env.API_KEY, baseUrl: process.env.BASE_URL }));
+fs.writeFileSync('invocation.json', JSON.stringify({ args, apiKey: process.env.API_KEY, baseUrl: process.env.BASE_URL, config: process.env.NINES_CONFIG }));
 const p = (metric, time, value, tags) => JSON.stringify({ type: 'Point', data: { time, value, tags }, metric });
 const tags = (status, cls, extra) => ({ method: 'POST', scenario: 'k6-constant', status: String(status), size_class: cls, ...extra });
 fs.writeFileSync(json, [
@@ -63,13 +63,15 @@ test('with k6 on PATH, runWithK6 runs it with --summary-export and --out json an
   assert.equal(findK6(`/nonexistent:${bin}`), join(bin, 'k6'));
   const outDir = join(dir, 'run');
   const lines: string[] = [];
-  const r = await runWithK6(script, { ...base, outDir, pathEnv: bin, onOutput: (l) => lines.push(l) });
+  const r = await runWithK6(config, { ...base, outDir, pathEnv: bin, onOutput: (l) => lines.push(l) });
 
-  const inv = JSON.parse(readFileSync(join(outDir, 'invocation.json'), 'utf8')) as { args: string[]; apiKey: string; baseUrl: string };
+  const inv = JSON.parse(readFileSync(join(outDir, 'invocation.json'), 'utf8')) as { args: string[]; apiKey: string; baseUrl: string; config: string };
   assert.deepEqual(inv.args, ['run', '--no-usage-report', '--include-system-env-vars', '--summary-export', r.summaryPath, '--out', `json=${r.samplesPath}`, r.scriptPath]);
   assert.equal(inv.apiKey, 'nines_secret');
   assert.ok(!inv.args.some((a) => a.includes('nines_secret')), 'the API key is not on the command line');
-  assert.equal(readFileSync(r.scriptPath, 'utf8'), script);
+  assert.equal(readFileSync(r.scriptPath, 'utf8'), readFileSync(K6_SCRIPT, 'utf8'), 'k6 runs the static script');
+  assert.equal(inv.config, r.configPath, 'the config is named to k6, not taken from the environment');
+  assert.equal(readFileSync(r.configPath, 'utf8'), configText(config));
   assert.match(lines.join('\n'), /3 complete/);
 
   assert.equal(r.exitCode, 0);
@@ -98,8 +100,8 @@ test("k6's threshold failure (exit 99) is a result; any other failure is ERR_K6_
   });
   const bin = installFakeK6(dir);
   process.env.FAKE_K6_EXIT = '99';
-  const r = await runWithK6(script, { ...base, outDir: join(dir, 'a'), pathEnv: bin });
+  const r = await runWithK6(config, { ...base, outDir: join(dir, 'a'), pathEnv: bin });
   assert.deepEqual([r.exitCode, r.thresholdsFailed], [99, true]);
   process.env.FAKE_K6_EXIT = '1';
-  await assert.rejects(runWithK6(script, { ...base, outDir: join(dir, 'b'), pathEnv: bin }), { code: 'ERR_K6_FAILED', message: /code 1[^]*GoError: something broke/ });
+  await assert.rejects(runWithK6(config, { ...base, outDir: join(dir, 'b'), pathEnv: bin }), { code: 'ERR_K6_FAILED', message: /code 1[^]*GoError: something broke/ });
 });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { aimedShard, checkFaultShards, failoverShard, FaultTargetError, pathProxies } from '../../../harness/scenario/targets.ts';
 import { FailoverProbe } from '../../../harness/scenario/probes.ts';
 import { withShards, ScenarioOverrideError } from '../../../harness/scenario/override.ts';
-import type { FaultSpec, FaultStep } from '../../../harness/scenario/types.ts';
+import type { FaultSpec, FaultStep } from '../../../harness/model/scenario.ts';
 import brokerCrash from '../../../scenarios/broker-crash.ts';
 import shardCrash from '../../../scenarios/shard-crash.ts';
 import smoke from '../../../scenarios/smoke.ts';

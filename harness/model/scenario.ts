@@ -1,4 +1,9 @@
 /**
+ * The scenario as data, in harness/model/ because both sides of the harness read it: the
+ * runner (harness/scenario/) and the parts it drives (harness/faults/, harness/k6/). Kept
+ * here rather than in scenario/ so those parts never import the runner back and the folders
+ * do not loop (test/harness/model/imports.test.ts keeps it so).
+ *
  * A scenario is data, like a Jepsen test map: a topology, a load profile, a fault timeline
  * and the SLAs that must hold. All behaviour lives in the harness (harness/scenario/run.ts);
  * the files under scenarios/ only describe. `quick` is the reduced rate and duration that
