@@ -60,9 +60,9 @@ export interface Acker {
   id: string;
 }
 
+/** A worker's free credit; what it holds is in `inFlight` (by workerId). */
 interface WorkerSlot {
   credit: number;
-  held: number;
 }
 
 interface InFlight {
@@ -127,8 +127,8 @@ export class JobQueue {
    */
   credit(workerId: string, grant: number, reset = false): void {
     let slot = this.workers.get(workerId);
-    if (slot && reset) this.takeBack(workerId, 'worker_lost');
-    if (!slot) this.workers.set(workerId, (slot = { credit: 0, held: 0 }));
+    if (slot && reset) this.takeBack(workerId);
+    if (!slot) this.workers.set(workerId, (slot = { credit: 0 }));
     slot.credit = reset ? grant : slot.credit + grant;
     this.schedule();
   }
@@ -140,15 +140,13 @@ export class JobQueue {
     const allowed = by.role === 'worker' ? e.workerId === by.id : by.role === 'api' && e.job.header.replyTo === by.id;
     if (!allowed) return false;
     this.inFlight.delete(jobId);
-    const slot = this.workers.get(e.workerId);
-    if (slot) slot.held--;
     return true;
   }
 
   /** The worker is gone: everything it held goes back to the head of the queue, in order. */
   workerLost(workerId: string): void {
     if (!this.workers.has(workerId)) return;
-    this.takeBack(workerId, 'worker_lost');
+    this.takeBack(workerId);
     this.workers.delete(workerId);
     if (this.workers.size === 0) this.noWorkersSince = this.now();
     this.schedule();
@@ -179,21 +177,21 @@ export class JobQueue {
     }
     if (expired.length === 0) return;
     // The worker keeps working on it, so its credit stays used until it grants more.
-    for (const e of expired) this.release(e);
-    for (let i = expired.length - 1; i >= 0; i--) this.requeue(expired[i]!.job, 'timeout');
+    this.redeliver(expired, 'timeout');
     this.schedule();
   }
 
-  private takeBack(workerId: string, why: 'worker_lost'): void {
-    const held = [...this.inFlight.values()].filter((e) => e.workerId === workerId);
-    for (const e of held) this.release(e);
-    for (let i = held.length - 1; i >= 0; i--) this.requeue(held[i]!.job, why);
+  private takeBack(workerId: string): void {
+    this.redeliver(
+      [...this.inFlight.values()].filter((e) => e.workerId === workerId),
+      'worker_lost',
+    );
   }
 
-  private release(e: InFlight): void {
-    this.inFlight.delete(e.job.header.jobId);
-    const slot = this.workers.get(e.workerId);
-    if (slot) slot.held--;
+  /** Takes the jobs out of flight and puts them back at the head of the queue, in their order. */
+  private redeliver(entries: InFlight[], why: 'worker_lost' | 'timeout'): void {
+    for (const e of entries) this.inFlight.delete(e.job.header.jobId);
+    for (let i = entries.length - 1; i >= 0; i--) this.requeue(entries[i]!.job, why);
   }
 
   private requeue(job: QueuedJob, why: 'worker_lost' | 'timeout'): void {
@@ -241,7 +239,6 @@ export class JobQueue {
       if (batch.length === 0) return;
       const now = this.now();
       slot.credit -= batch.length;
-      slot.held += batch.length;
       for (const job of batch) {
         job.attempt += 1;
         this.inFlight.set(job.header.jobId, { job, workerId, dispatchedAt: now });
