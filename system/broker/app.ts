@@ -20,7 +20,6 @@ import { Router } from './router.ts';
 import { queueRoutes } from './queue-routes.ts';
 import { installAuth, principalOf } from './auth.ts';
 import { brokerMetrics, type BrokerMetrics } from './metrics.ts';
-import { addDefaultLabels } from '../lib/metrics.ts';
 import { LeaderElection } from './election.ts';
 
 export interface RunningBroker {
@@ -33,7 +32,6 @@ export interface RunningBroker {
 const MAX_ATTEMPTS = 3;
 
 export async function startBroker(config: BrokerConfig, log: Logger, registry: Registry): Promise<RunningBroker> {
-  addDefaultLabels(registry, { shard: String(config.shard) });
   const m = brokerMetrics(registry);
   const broker = await Aedes.createBroker({ drainTimeout: 10_000, heartbeatInterval: 60_000 });
   installAuth(broker, config.secrets, log);

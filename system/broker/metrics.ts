@@ -5,7 +5,7 @@ export type JobOutcome = (typeof outcomes)[number];
 
 /**
  * Every broker metric, declared once with fixed label names. Every series also carries the
- * broker's `shard` (a default label set in app.ts). Job outcomes are bound children, so
+ * broker's `shard` (a default label its main.ts asks runService for). Job outcomes are bound children, so
  * counting one costs an add, not a label lookup: the broker counts several per job.
  */
 export function brokerMetrics(registry: Registry) {

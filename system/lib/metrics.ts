@@ -4,10 +4,11 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
  * The one metrics registry of a process, made in `main` and passed to everything that
  * declares metrics, so tests can run several services in one process without clashes.
  */
-export function createRegistry(service: string): Registry {
+export function createRegistry(service: string, labels: Record<string, string> = {}): Registry {
   const registry = new Registry();
-  registry.setDefaultLabels({ service });
-  registryLabels.set(registry, { service });
+  // Every series of the process carries these (a broker's `shard` too). Set once, here:
+  // prom-client's setDefaultLabels replaces whatever was set before.
+  registry.setDefaultLabels({ service, ...labels });
   // The event-loop-delay monitor samples on a timer; prom-client's default 10 ms tick cost
   // ~11 ms of CPU per second in every idle process (measured), 1 % of a core each, paid by
   // all six processes of a stack on the cores that resize. A 50 ms tick costs ~2.5 ms/s
@@ -16,14 +17,3 @@ export function createRegistry(service: string): Registry {
   return registry;
 }
 
-const registryLabels = new WeakMap<Registry, Record<string, string>>();
-
-/**
- * Adds labels every series of the registry carries (a broker's `shard`), keeping the ones it
- * has: prom-client's setDefaultLabels replaces them all, and has no getter.
- */
-export function addDefaultLabels(registry: Registry, labels: Record<string, string>): void {
-  const all = { ...registryLabels.get(registry), ...labels };
-  registryLabels.set(registry, all);
-  registry.setDefaultLabels(all);
-}

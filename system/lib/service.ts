@@ -18,6 +18,8 @@ export interface Running {
 export interface ServiceSpec<C extends { logLevel: string }> {
   name: string;
   loadConfig(): C;
+  /** Labels every metric of the process carries besides `service` (from its config). */
+  metricLabels?(config: C): Record<string, string>;
   start(config: C, log: Logger, registry: Registry): Promise<Running>;
 }
 
@@ -33,7 +35,7 @@ export async function runService<C extends { logLevel: string }>(spec: ServiceSp
     throw err;
   }
   const log = createLogger(spec.name, config.logLevel);
-  const registry = createRegistry(spec.name);
+  const registry = createRegistry(spec.name, spec.metricLabels?.(config));
   process.on('uncaughtException', (err) => {
     log.fatal({ err }, 'uncaught exception; exiting');
     process.exit(70);
