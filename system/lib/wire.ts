@@ -21,13 +21,6 @@ export class FrameError extends Error {
 /** A header larger than this is refused before it is parsed (a batch of 256 jobs is ~100 KB). */
 export const MAX_HEADER_BYTES = 512 * 1024;
 
-export function encodeFrame(header: object, body?: Buffer): Buffer {
-  const head = Buffer.from(JSON.stringify(header), 'utf8');
-  const len = Buffer.allocUnsafe(4);
-  len.writeUInt32BE(head.length, 0);
-  return body && body.length > 0 ? Buffer.concat([len, head, body]) : Buffer.concat([len, head]);
-}
-
 /**
  * Decodes a frame through the schema of its header; throws FrameError on a malformed one (too
  * short, a header length past the end or over MAX_HEADER_BYTES, not JSON, not the schema's
@@ -104,7 +97,7 @@ export const frameBody = (frame: Buffer): Buffer => frame.subarray(4 + frame.rea
 export function setFrameHeader(frame: Buffer, header: object): Buffer {
   const room = frame.readUInt32BE(0);
   const json = Buffer.from(JSON.stringify(header), 'utf8');
-  if (json.length > room) return encodeFrame(header, frame.subarray(4 + room));
+  if (json.length > room) return encodeBatch(header, [frame.subarray(4 + room)]);
   json.copy(frame, 4);
   frame.fill(0x20, 4 + json.length, 4 + room);
   return frame;
