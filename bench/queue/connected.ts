@@ -1,16 +1,10 @@
-import type { MqttBus } from '../../system/lib/bus.ts';
+import { pollUntil } from '../../harness/stack/poll.ts';
 
 /**
- * Resolves on the bus's first connect, rejects after `timeoutMs`. MqttBus sends its
- * subscriptions before it emits 'connect', ahead of anything the caller publishes next.
+ * Resolves once every client is connected, rejects after `timeoutMs` (pollUntil, where every
+ * wait goes). MqttBus sends its subscriptions before it counts as connected, ahead of anything
+ * the caller publishes next.
  */
-export function connected(bus: MqttBus, timeoutMs: number, what: string): Promise<void> {
-  if (bus.connected) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no broker connection within ${timeoutMs} ms`)), timeoutMs);
-    bus.once('connect', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+export async function connected(clients: ReadonlyArray<{ readonly connected: boolean }>, timeoutMs: number, what: string): Promise<void> {
+  await pollUntil(async () => clients.every((c) => c.connected) || undefined, { timeoutMs, everyMs: 10, what: `${what} connected` });
 }

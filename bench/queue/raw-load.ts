@@ -51,7 +51,7 @@ export class RawLoad {
     const load = new RawLoad(traffic, side('api', o.apis, 'api→broker', 'broker→api'), side('worker', o.workers, 'worker→broker', 'broker→worker'));
     const all = [...load.apis.buses, ...load.workers.buses];
     try {
-      await Promise.all(all.map((b, i) => connected(b, CONNECT_TIMEOUT_MS, `raw client ${i + 1}`)));
+      await connected(all, CONNECT_TIMEOUT_MS, 'raw clients');
     } catch (err) {
       await load.close();
       throw err;

@@ -71,7 +71,7 @@ export class SimApi {
 
   /** Resolves once connected and subscribed (bounded by `timeoutMs`). */
   async ready(timeoutMs: number): Promise<void> {
-    await Promise.all(this.buses.map((b) => connected(b, timeoutMs, `api ${this.id}`)));
+    await connected(this.buses, timeoutMs, `api ${this.id}`);
   }
 
   /**

@@ -11,9 +11,9 @@ import type { Logger } from 'pino';
 import { connectBus } from '../../system/lib/bus.ts';
 import { encodeBatch } from '../../system/lib/wire.ts';
 import type { ResultReply } from '../../system/lib/jobs.ts';
-import { JobFeed, type FeedBus, type FeedJob } from '../../system/worker/feed.ts';
+import { JobFeed, type FeedJob } from '../../system/worker/feed.ts';
 import { countingBus, type Traffic } from './traffic.ts';
-import { pollUntil } from '../../harness/stack/poll.ts';
+import { connected } from './connected.ts';
 
 /** A small resized JPEG's size: the result every job gets. */
 const RESULT_BYTES = 300;
@@ -49,8 +49,7 @@ export class SimWorker {
       connect: (source, opts) => {
         const bus = connectBus(source, opts);
         bus.on('message', (_topic: string, payload: Buffer) => o.traffic.add('broker→worker', payload.length));
-        // Not a spread: that would copy `connected` once instead of keeping its getter.
-        return Object.defineProperty(countingBus(bus, o.traffic, 'worker→broker'), 'endAsync', { value: (force?: boolean) => bus.endAsync(force) }) as FeedBus;
+        return countingBus(bus, o.traffic, 'worker→broker');
       },
     });
     this.feed.on('job', (job: FeedJob) => this.answer(job));
@@ -58,7 +57,7 @@ export class SimWorker {
 
   /** Resolves once connected (its reset grant is then on its way), bounded by `timeoutMs`. */
   async ready(timeoutMs: number): Promise<void> {
-    await pollUntil(async () => this.feed.connected || undefined, { timeoutMs, everyMs: 10, what: `worker ${this.o.id} connected` });
+    await connected([this.feed], timeoutMs, `worker ${this.o.id}`);
   }
 
   async close(): Promise<void> {

@@ -44,7 +44,7 @@ export class Traffic {
 }
 
 /** `bus` with every publish counted in `traffic` as `d` before it is sent. */
-export function countingBus(bus: Bus, traffic: Traffic, d: Direction): Bus {
+export function countingBus(bus: Bus & { endAsync(force?: boolean): Promise<void> }, traffic: Traffic, d: Direction): Bus & { endAsync(force?: boolean): Promise<void> } {
   return {
     get connected() {
       return bus.connected;
@@ -55,5 +55,6 @@ export function countingBus(bus: Bus, traffic: Traffic, d: Direction): Bus {
     },
     on: bus.on.bind(bus) as Bus['on'],
     off: bus.off.bind(bus) as Bus['off'],
+    endAsync: (force) => bus.endAsync(force),
   };
 }
