@@ -30,6 +30,13 @@ const first = <T>(xs: T[], what: string): T => {
   return x;
 };
 
+/** The service processes every topology has, aimed at the same way in both. */
+function serviceTarget(s: { workers: ManagedProcess[]; apis: ManagedProcess[]; usage: ManagedProcess; identity: ManagedProcess }, target: 'worker' | 'api' | 'usage' | 'identity'): Controllable {
+  if (target === 'worker') return named(first(s.workers, 'worker'), 'worker');
+  if (target === 'api') return named(first(s.apis, 'api'), 'api');
+  return named(s[target], target);
+}
+
 /** Starts the topology `spec` describes under `dir`/stack. */
 export async function startSystem(spec: TopologySpec, dir: string, logLevel = 'info'): Promise<SystemUnderTest> {
   return spec.kind === 'local' ? localSystem(spec, dir, logLevel) : haSystem(spec, dir, logLevel);
@@ -49,13 +56,10 @@ async function localSystem(spec: Extract<TopologySpec, { kind: 'local' }>, dir: 
           aimedShard(aim, 1);
           return named(s.broker, 'broker');
         case 'worker':
-          return named(first(s.workers, 'worker'), 'worker');
         case 'api':
-          return named(first(s.apis, 'api'), 'api');
         case 'usage':
-          return named(s.usage, 'usage');
         case 'identity':
-          return named(s.identity, 'identity');
+          return serviceTarget(s, aim.target);
         default:
           throw new FaultTargetError(`fault target ${aim.target} needs the 'ha' topology (Consul, two brokers)`);
       }
@@ -96,13 +100,10 @@ async function haSystem(spec: HaTopologySpec, dir: string, logLevel: string): Pr
           return named(c.process, c.name);
         }
         case 'worker':
-          return named(first(t.workers, 'worker'), 'worker');
         case 'api':
-          return named(first(t.apis, 'api'), 'api');
         case 'usage':
-          return named(t.usage, 'usage');
         case 'identity':
-          return named(t.identity, 'identity');
+          return serviceTarget(t, aim.target);
       }
     },
     async proxiesFor(aim) {
