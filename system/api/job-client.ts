@@ -25,6 +25,9 @@ import { Coalescer } from '../lib/coalescer.ts';
 import { DeadlineExceededError, QueueUnavailableError } from './errors.ts';
 import type { QueueMetrics } from './queue-metrics.ts';
 
+/** Gives a shard its queue metrics (queue-metrics.ts: `queueMetrics(registry)`). */
+type MetricsOf = (shard: number) => QueueMetrics;
+
 export interface Reply {
   header: ReplyHeader;
   body: Buffer;
@@ -65,14 +68,16 @@ export class JobClient {
   private ackTimer: NodeJS.Timeout | undefined;
   private readonly outbox = new Coalescer<0, Pending>((_k, jobs) => this.publishJobs(jobs), MAX_BATCH);
   readonly shard: number;
+  private readonly m: QueueMetrics;
 
   constructor(
     private readonly client: Bus,
     private readonly log: Logger,
-    private readonly m: QueueMetrics,
+    metrics: MetricsOf,
     private readonly o: JobClientOptions,
   ) {
     this.shard = o.shard;
+    this.m = metrics(o.shard);
     client.on('connect', () => {
       if (this.everConnected && this.pending.size > 0) {
         log.info({ pending: this.pending.size }, 'reconnected: publishing pending jobs again');
@@ -121,7 +126,7 @@ export class JobClient {
       // never past a bound, so a dead queue still gets a prompt 503.
       const waitMs = Math.min(this.o.brokerWaitMs ?? 0, deadlineMs / 2);
       if (waitMs <= 0 || !(await this.waitForConnection(waitMs))) {
-        this.m.jobs(this.shard, 'no_broker').inc();
+        this.m.jobs.no_broker.inc();
         throw new QueueUnavailableError('no_broker', this.o.retryAfterS);
       }
       deadlineMs = Math.max(1, header.deadline - Date.now());
@@ -129,7 +134,7 @@ export class JobClient {
     return new Promise<Reply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(header.jobId);
-        this.m.jobs(this.shard, 'deadline').inc();
+        this.m.jobs.deadline.inc();
         reject(new DeadlineExceededError(deadlineMs));
       }, deadlineMs);
       const p: Pending = { header, body, frame, resolve, reject, timer };
@@ -156,7 +161,7 @@ export class JobClient {
     const jobs = batch.filter((p) => this.pending.get(p.header.jobId) === p);
     if (jobs.length === 0) return;
     const acks = this.takeAcks();
-    if (acks.length) this.m.acks(this.shard, 'submission').inc(acks.length);
+    if (acks.length) this.m.acks.submission.inc(acks.length);
     const header: Submission = { jobs: jobs.map((p) => ({ ...p.header, bytes: p.body.length })), ...(acks.length ? { acks } : {}) };
     const only = jobs.length === 1 ? jobs[0]! : undefined;
     const frame = only?.frame ? setFrameHeader(only.frame, header) : encodeBatch(header, jobs.map((p) => p.body));
@@ -186,18 +191,18 @@ export class JobClient {
   /** Settles the job the reply is for; false when it is not believed or nobody waits. */
   onReply(header: ReplyHeader, body: Buffer): boolean {
     if (header.epoch < this.epoch) {
-      this.m.replies(this.shard, 'stale_epoch').inc();
+      this.m.replies.stale_epoch.inc();
       this.log.warn({ jobId: header.jobId, epoch: header.epoch, current: this.epoch }, 'reply from an old epoch dropped');
       return false;
     }
     this.epoch = header.epoch;
     const p = this.settle(header.jobId);
     if (!p) {
-      this.m.replies(this.shard, 'unknown_job').inc();
+      this.m.replies.unknown_job.inc();
       return false;
     }
-    this.m.replies(this.shard, 'matched').inc();
-    this.m.jobs(this.shard, header.type === 'rejected' ? 'rejected' : 'answered').inc();
+    this.m.replies.matched.inc();
+    this.m.jobs[header.type === 'rejected' ? 'rejected' : 'answered'].inc();
     if (header.type === 'rejected') p.reject(new QueueUnavailableError(header.reason, header.retryAfterS));
     else p.resolve({ header, body, shard: this.shard });
     return true;
@@ -225,7 +230,7 @@ export class JobClient {
   private sendAcks(): void {
     if (this.acks.length === 0) return;
     const msg: AckList = { acks: this.takeAcks() };
-    this.m.acks(this.shard, 'alone').inc(msg.acks.length);
+    this.m.acks.alone.inc(msg.acks.length);
     this.client.publish(topics.jobAcks, JSON.stringify(msg), { qos: 0 });
   }
 

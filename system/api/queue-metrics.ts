@@ -1,6 +1,6 @@
 /**
  * The api's queue metrics, declared once for every shard's JobClient, each series labelled
- * with its `shard`. Children are bound once per (shard, label): counting costs an add.
+ * with its `shard`; `queueMetrics(registry)(shard)` gives one shard its children, bound once.
  */
 import { Counter, type Registry } from 'prom-client';
 
@@ -25,17 +25,14 @@ export function queueMetrics(registry: Registry) {
     labelNames: ['shard', 'via'] as const,
     registers: [registry],
   });
-  const bound = new Map<string, Bound>();
-  const child = (c: Counter<'shard' | 'outcome'> | Counter<'shard' | 'via'>, name: string, shard: number, label: string): Bound => {
-    const key = `${name}/${shard}/${label}`;
-    let b = bound.get(key);
-    if (!b) bound.set(key, (b = c.labels(String(shard), label)));
-    return b;
-  };
-  return {
-    jobs: (shard: number, outcome: 'answered' | 'rejected' | 'deadline' | 'no_broker') => child(jobs, 'jobs', shard, outcome),
-    replies: (shard: number, outcome: 'matched' | 'unknown_job' | 'stale_epoch') => child(replies, 'replies', shard, outcome),
-    acks: (shard: number, via: 'submission' | 'alone') => child(acks, 'acks', shard, via),
-  };
+  const bind = <L extends string>(c: Counter<'shard' | L>, shard: number, labels: readonly string[]) =>
+    Object.fromEntries(labels.map((l) => [l, c.labels(String(shard), l)])) as Record<string, Bound>;
+  /** One shard's children, bound once: counting on the hot path is an add. */
+  return (shard: number) => ({
+    jobs: bind(jobs, shard, ['answered', 'rejected', 'deadline', 'no_broker']) as Record<'answered' | 'rejected' | 'deadline' | 'no_broker', Bound>,
+    replies: bind(replies, shard, ['matched', 'unknown_job', 'stale_epoch']) as Record<'matched' | 'unknown_job' | 'stale_epoch', Bound>,
+    acks: bind(acks, shard, ['submission', 'alone']) as Record<'submission' | 'alone', Bound>,
+  });
 }
-export type QueueMetrics = ReturnType<typeof queueMetrics>;
+/** The queue metrics of one shard's JobClient. */
+export type QueueMetrics = ReturnType<ReturnType<typeof queueMetrics>>;
