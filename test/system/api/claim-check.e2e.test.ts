@@ -10,16 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { fixture, problemOf, resizeReq, startTestStack, type TestStack } from '../../helpers/stack.ts';
 import { BlobStore } from '../../../system/api/blob-store.ts';
 import { BufferPool } from '../../../system/lib/buffer-pool.ts';
+import { metricSum } from '../../helpers/metrics.ts';
 
 const large = fixture('flowers.jpeg'); // 85 KB: above the 64 KiB default
 const small = fixture('concert.jpg'); // 24 KB: below it
-
-async function metric(url: string, name: string, labels: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  // Every series also carries the registry's default label (service="api").
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
-  return line ? Number(line.split(' ').pop()) : 0;
-}
 
 let s: TestStack;
 before(async () => {
@@ -28,22 +22,22 @@ before(async () => {
 after(() => s?.dispose());
 
 test('a large image is fetched by the worker from the api (claim check) and its result handed back there; a small one uses the broker', async () => {
-  const okBefore = await metric(s.apiUrl, 'nines_api_blobs_served_total', 'outcome="ok"');
-  const repliesBefore = await metric(s.apiUrl, 'nines_api_blobs_served_total', 'outcome="reply"');
+  const okBefore = await metricSum(s.apiUrl, 'nines_api_blobs_served_total', 'outcome="ok"');
+  const repliesBefore = await metricSum(s.apiUrl, 'nines_api_blobs_served_total', 'outcome="reply"');
   const r1 = await resizeReq(s, large, { query: 'width=100' });
   assert.equal(r1.status, 200);
   assert.equal((await r1.arrayBuffer()).byteLength > 0, true);
-  assert.equal(await metric(s.apiUrl, 'nines_api_blobs_served_total', 'outcome="ok"'), okBefore + 1);
-  assert.equal(await metric(s.apiUrl, 'nines_api_blobs_served_total', 'outcome="reply"'), repliesBefore + 1);
+  assert.equal(await metricSum(s.apiUrl, 'nines_api_blobs_served_total', 'outcome="ok"'), okBefore + 1);
+  assert.equal(await metricSum(s.apiUrl, 'nines_api_blobs_served_total', 'outcome="reply"'), repliesBefore + 1);
   const r2 = await resizeReq(s, small, { query: 'width=100' });
   assert.equal(r2.status, 200);
   await r2.arrayBuffer();
-  assert.equal(await metric(s.apiUrl, 'nines_api_blobs_served_total', 'outcome="ok"'), okBefore + 1, 'the small image rode in the job');
+  assert.equal(await metricSum(s.apiUrl, 'nines_api_blobs_served_total', 'outcome="ok"'), okBefore + 1, 'the small image rode in the job');
 });
 
 test("the api acks a reply a worker handed it directly, so the broker frees the worker's credit without a worker ack", async () => {
-  const acked = () => metric(s.brokerHttpUrl, 'nines_broker_jobs_total', 'outcome="acked"');
-  const redelivered = () => metric(s.brokerHttpUrl, 'nines_broker_jobs_total', 'outcome="redelivered"');
+  const acked = () => metricSum(s.brokerHttpUrl, 'nines_broker_jobs_total', 'outcome="acked"');
+  const redelivered = () => metricSum(s.brokerHttpUrl, 'nines_broker_jobs_total', 'outcome="redelivered"');
   const [ackedBefore, redeliveredBefore] = [await acked(), await redelivered()];
   // One at a time: no submission follows within the ack delay, so each ack goes alone on
   // nines/jobs/acks; then a burst, where most ride on the next submission.

@@ -13,6 +13,7 @@ import sharp from 'sharp';
 import { encodeBatch } from '../../../system/lib/wire.ts';
 import { topics } from '../../../system/lib/topics.ts';
 import { fixture, resizeReq, startTestStack, type TestStack } from '../../helpers/stack.ts';
+import { metricSum } from '../../helpers/metrics.ts';
 
 let s: TestStack;
 before(async () => {
@@ -81,13 +82,7 @@ function connect(username: string, password: string): Promise<MqttClient> {
   });
 }
 
-const refusedTotal = async () => {
-  const text = await (await fetch(`${s.brokerHttpUrl}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith('nines_broker_refused_messages_total{'))
-    .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
-};
+const refusedTotal = () => metricSum(s.brokerHttpUrl, 'nines_broker_refused_messages_total');
 
 test('thousands of random and mutated frames on every queue topic are refused; the broker stays up and serves real jobs after', async () => {
   const rand = prng(20261203);

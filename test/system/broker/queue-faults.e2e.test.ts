@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { eventually, fixture, problemOf, resizeReq, startTestStack, type TestStack } from '../../helpers/stack.ts';
+import { metricSum } from '../../helpers/metrics.ts';
 
 let s: TestStack;
 // ~2.5 s of CPU on this machine: long enough to act on a job while it runs.
@@ -26,11 +27,6 @@ interface BrokerStatus {
 }
 const status = async () => (await (await fetch(`${s.brokerHttpUrl}/status`)).json()) as BrokerStatus;
 const until = (pred: (st: BrokerStatus) => boolean) => eventually(async () => ((st) => (pred(st) ? st : undefined))(await status()), 15_000, 10);
-const metric = async (name: string, label: string) => {
-  const text = await (await fetch(`${s.brokerHttpUrl}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(name) && l.includes(label));
-  return line ? Number(line.split(' ').pop()) : 0;
-};
 
 test('a worker SIGKILLed in the middle of a job does not lose the request', async () => {
   const pending = resizeReq(s, big(), { query: SLOW });
@@ -42,7 +38,7 @@ test('a worker SIGKILLed in the middle of a job does not lose the request', asyn
   assert.equal(r.status, 200);
   const meta = await sharp(Buffer.from(await r.arrayBuffer())).metadata();
   assert.equal(meta.width, 2400);
-  assert.ok((await metric('nines_broker_jobs_total', 'outcome="redelivered"')) >= 1);
+  assert.ok((await metricSum(s.brokerHttpUrl, 'nines_broker_jobs_total', 'outcome="redelivered"')) >= 1);
 });
 
 test('a full queue refuses at once with 503 and Retry-After, and the accepted work completes', async () => {

@@ -15,6 +15,7 @@ import { checkFencing } from '../../../harness/sla/fencing.ts';
 import { AdminClient } from '../../../system/identity/admin-client.ts';
 import { FailoverProbe } from '../../../harness/scenario/probes.ts';
 import { eventually, fixture } from '../../helpers/stack.ts';
+import { metricSum } from '../../helpers/metrics.ts';
 
 const DEADLINE_MS = 5000;
 let topo: Topology;
@@ -33,12 +34,9 @@ after(async () => {
 /** Sum over every api server of `nines_api_queue_jobs_total` for one shard, by outcome. */
 async function shardOutcomes(shard: number): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const url of topo.apiUrls) {
-    for (const line of (await (await fetch(`${url}/metrics`)).text()).split('\n')) {
-      if (!line.startsWith('nines_api_queue_jobs_total{') || !line.includes(`shard="${shard}"`)) continue;
-      const outcome = /outcome="(\w+)"/.exec(line)?.[1] ?? '?';
-      out[outcome] = (out[outcome] ?? 0) + Number(line.split(' ').pop());
-    }
+  for (const outcome of ['answered', 'rejected', 'deadline', 'no_broker']) {
+    const counts = await Promise.all(topo.apiUrls.map((url) => metricSum(url, 'nines_api_queue_jobs_total', `shard="${shard}"`, `outcome="${outcome}"`)));
+    out[outcome] = counts.reduce((a, b) => a + b, 0);
   }
   return out;
 }

@@ -1,0 +1,13 @@
+/**
+ * Reading a service's Prometheus text in tests: the sum of every series of `name` whose label
+ * set contains each of `labels` (fragments such as `outcome="acked"`). Every series also carries
+ * its registry's default labels (`service`, a broker's `shard`), so exact label sets are not
+ * matched; a metric with no such series counts 0.
+ */
+export async function metricSum(baseUrl: string, name: string, ...labels: string[]): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) && labels.every((x) => l.includes(x)))
+    .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+}
