@@ -22,7 +22,9 @@ const common = {
   NINES_HOST: z.string().default('127.0.0.1'),
 };
 
-const consulUrls = z.string().refine((v) => v.split(',').every((u) => URL.canParse(u)), 'give one or more http URLs, comma-separated');
+/** Comma-separated URLs, each of which must parse. */
+const urlList = (problem: string) => z.string().refine((v) => v.split(',').every((u) => URL.canParse(u)), problem);
+const consulUrls = urlList('give one or more http URLs, comma-separated');
 
 const routes = z
   .string()
@@ -36,10 +38,7 @@ export const shardLeaderKey = (key: string, shard: number) => (shard === 0 ? key
 
 const mqttClient = {
   // One broker URL per shard, comma-separated (used when there is no Consul).
-  NINES_BROKER_URL: z
-    .string()
-    .default('mqtt://127.0.0.1:1883')
-    .refine((v) => v.split(',').every((u) => URL.canParse(u)), 'give one mqtt:// URL per queue shard, comma-separated'),
+  NINES_BROKER_URL: urlList('give one mqtt:// URL per queue shard, comma-separated').default('mqtt://127.0.0.1:1883'),
   // How many queue shards (broker pairs) there are; this process uses every one.
   NINES_QUEUE_SHARDS: posInt.max(64).default(1),
   NINES_MQTT_SECRET: secret,
