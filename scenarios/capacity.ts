@@ -21,7 +21,10 @@ const capacity: Scenario = {
   },
   faults: [],
   probes: ['capacity'],
-  slas: [{ metric: 'measurement', name: 'sustainedRate', threshold: 'value>0', label: 'some rate sustained within SLA' }],
+  // The rate held within p99 < 500 ms and errors ≤ 0.1 % must be most of what the stack can
+  // complete at all (a stack that queues instead of serving tips over far below its peak),
+  // and the ramp must overshoot capacity, or no capacity was found (unknown).
+  slas: [{ metric: 'capacity', minShareOfPeak: 0.5, p99Ms: 500, maxErrorRate: 0.001 }],
   quick: { profile: { kind: 'ramping', startRate: 5, stages: [{ rate: 80, durationS: 15 }] } },
 };
 export default capacity;

@@ -46,6 +46,53 @@ export interface FaultWindow {
   endMs?: number;
 }
 
+/**
+ * One operation of the nemesis (harness/faults/nemesis.ts), as it happened: Jepsen's
+ * `:nemesis` ops. `t` is ms from second 0. A start that deposed a queue shard's leader
+ * carries that shard and the epoch it had just before, so failover is measured from the
+ * history alone.
+ */
+export interface NemesisOp {
+  /** When it was invoked and when it completed, ms from second 0. */
+  t: number;
+  done: number;
+  f: 'start' | 'heal';
+  /** The fault step's name (its window's name). */
+  fault: string;
+  /** The fault's kind: kill, stop, pause, partition, toxic. */
+  kind: string;
+  /** false when the fault could not start or heal; `error` says why. */
+  ok: boolean;
+  error?: string;
+  /** A start with no heal (a kill without restart window): its fault is over once it is done. */
+  oneShot?: boolean;
+  /** The queue shard whose leader this start deposes (declared by the fault kind). */
+  deposes?: { shard: number; epochBefore: number };
+}
+
+/**
+ * A request of the failover probe: ms from second 0 when sent and done, its status (0: no
+ * answer within the timeout), and the queue shard and broker epoch that served it.
+ */
+export interface ProbeRequest {
+  at: number;
+  done: number;
+  status: number;
+  shard?: number;
+  epoch?: number;
+}
+
+/** A dispatch frame a broker logged: which broker, shard and epoch, ms from second 0. */
+export interface DispatchEvent {
+  broker: string;
+  shard: number;
+  epoch: number;
+  t: number;
+}
+
+/** The brokers' dispatch log (the fencing checker's input), or why it could not be read. */
+export type DispatchLog = { events: DispatchEvent[] } | { error: string };
+
 export interface History {
   scenario: string;
   seed: number;
@@ -56,6 +103,16 @@ export interface History {
   seconds: SecondBucket[];
   failures: FailedRequest[];
   faults: FaultWindow[];
-  /** Extra measurements by scenario-specific probes, e.g. failover seconds. */
+  /** Figures the engine recorded (e.g. stoppedAtMs); the judge adds what it derives (harness/sla/derive.ts). */
   measurements?: Record<string, number>;
+  /** The scenario's SLAs as it stated them, so the history alone can be judged again (`nines verdict`). */
+  slas?: unknown[];
+  /** The machine the run was measured on (the capacity checker's cores). */
+  machine?: { cores: number };
+  /** What the nemesis did, in order. */
+  ops?: NemesisOp[];
+  /** The failover probe's requests, when the scenario asked for one. */
+  probe?: ProbeRequest[];
+  /** The brokers' dispatch log ('ha' topology). */
+  dispatchLog?: DispatchLog;
 }

@@ -18,10 +18,11 @@ export const chaosLoad: LoadSpec = {
 // Long enough after the latest heal (12 s) for the recovery check's 3 stable seconds.
 export const chaosQuick = { profile: { kind: 'constant' as const, rate: 10, durationS: 18 } };
 
-/** No accepted request lost or hung, and service recovered soon after the fault. */
+/** No accepted request lost or hung, service recovered soon after the fault, and never two leaders dispatching in a shard. */
 export const resilienceSlas = [
   { metric: 'measurement', name: 'lostAccepted', threshold: 'value<1', label: 'no accepted request lost or hung' },
   { metric: 'recovery', maxSeconds: 5, minAvailability: 0.99 },
+  { metric: 'fencing' },
 ];
 
 /**

@@ -1,28 +1,33 @@
 /**
- * Runs a scenario: starts its topology, drives its load (the built-in open-model engine,
- * or k6), plays its fault timeline, heals every fault in teardown whatever happened, then
- * judges the history against the scenario's SLAs and writes history, report.json and
- * report.html to runs/<scenario>/<time>/. The engine records; the checkers judge.
+ * Runs a scenario, Jepsen-style: the scenario is data (a load generator, a nemesis
+ * schedule, the SLAs); this runner only wires them. It starts the topology, drives the load
+ * (the built-in open-model engine, or k6) while the nemesis plays the fault schedule and the
+ * failover probe runs, heals every fault in teardown whatever happened, stores everything
+ * in the history, and lets the checkers judge that history (harness/sla/judge.ts), the same
+ * way `nines verdict <run-dir>` judges it later. Writes history.jsonl, report.json and
+ * report.html to runs/<scenario>/<time>/.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { runLoad } from '../load/engine.ts';
-import type { FaultWindow, History } from '../load/history.ts';
-import { checkSlas, compose, checkSafe, type CheckResult, type SlaVerdict } from '../sla/index.ts';
-import { checkFencing, unjudgedFencing, type FencingResult } from '../sla/fencing.ts';
+import { FailoverProbe } from '../load/failover-probe.ts';
+import type { DispatchLog, History } from '../load/history.ts';
+import { judge } from '../sla/judge.ts';
+import type { SlaVerdict } from '../sla/types.ts';
 import { writeReport } from '../report/write.ts';
 import { runDir } from '../report/run-dir.ts';
+import { verdictLines } from '../report/text.ts';
 import { k6Config } from '../k6/export.ts';
 import { runWithK6 } from '../k6/run.ts';
 import { FaultInjector } from '../faults/apply.ts';
+import { Nemesis } from '../faults/nemesis.ts';
 import { AdminClient } from '../../system/identity/admin-client.ts';
 import type { SystemUnderTest } from '../model/system-under-test.ts';
+import type { Profile, Scenario } from '../model/scenario.ts';
 import { startSystem } from './sut.ts';
-import { checkFaultShards, failoverShard } from './targets.ts';
+import { checkFaultShards } from './targets.ts';
 import { requestFactory } from './requests.ts';
-import { FailoverProbe, capacity, type CapacityFigures } from './probes.ts';
-import type { FaultStep, Profile, Scenario } from '../model/scenario.ts';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -45,170 +50,115 @@ export interface RunResult {
   extra: Record<string, unknown>;
 }
 
-const profileSeconds = (p: Profile) => (p.kind === 'constant' ? p.durationS : p.stages.reduce((a, s) => a + s.durationS, 0));
+/** What one run was given, resolved from the options. */
+interface Run {
+  o: RunOptions;
+  sc: Scenario;
+  seed: number;
+  profile: Profile;
+  dir: string;
+  say: (line: string) => void;
+}
 
 export async function runScenario(o: RunOptions): Promise<RunResult> {
+  const run = prepare(o);
+  const sut = await startSystem(run.sc.topology, run.dir, 'info');
+  const nemesis = new Nemesis({ driver: new FaultInjector(sut, run.say), epochOf: (s) => sut.leaderEpoch(s), say: run.say });
+  let probe: FailoverProbe | undefined;
+  let history: History;
+  let dispatchLog: DispatchLog | undefined;
+  let t0 = Date.now();
+  try {
+    const apiKey = await scenarioTenant(sut, run.sc.name);
+    probe = startProbe(run, sut, apiKey);
+    t0 = Date.now(); // second 0 of the history: the nemesis schedule counts from here
+    nemesis.play(run.sc.faults, t0);
+    history = await driveLoad(run, sut, apiKey);
+    await nemesis.stop();
+  } finally {
+    await probe?.stop().catch(() => undefined);
+    await nemesis.healAll();
+    if (sut.kind === 'ha') dispatchLog = readDispatchLog(sut, t0);
+    await sut.stop().catch((err) => run.say(`stopping the topology: ${(err as Error).message}`));
+  }
+  const settings = { topology: run.sc.topology, ...history.settings };
+  const recorded: History = { ...history, settings, faults: nemesis.windows(), ops: nemesis.ops, slas: run.sc.slas, machine: { cores: availableParallelism() } };
+  if (probe) recorded.probe = probe.requests(t0);
+  if (dispatchLog) recorded.dispatchLog = dispatchLog;
+  return report(run, recorded);
+}
+
+/** Resolves seed, profile and run folder, and refuses a fault aimed at a shard the topology lacks before a minute of starting processes. */
+function prepare(o: RunOptions): Run {
   const sc = o.scenario;
   const seed = o.seed ?? sc.seed;
   const say = o.say ?? (() => undefined);
-  const profile = o.quick && sc.quick ? sc.quick.profile : sc.load.profile;
-  checkFaultShards(sc.faults, sc.topology); // before a minute of starting processes, not after
+  checkFaultShards(sc.faults, sc.topology);
   const dir = runDir(o.out, sc.name);
   mkdirSync(dir, { recursive: true });
   say(`scenario ${sc.name} (seed ${seed}${o.quick ? ', quick' : ''}): starting the ${sc.topology.kind} topology in ${dir}`);
-
-  const sut: SystemUnderTest = await startSystem(sc.topology, dir, 'info');
-  const faults = new FaultInjector(sut, say);
-  const windows: FaultWindow[] = [];
-  const timers: NodeJS.Timeout[] = [];
-  const failovers: FailoverMark[] = [];
-  let probe: FailoverProbe | undefined;
-  const extra: Record<string, unknown> = {};
-  let history: History;
-  try {
-    const admin = new AdminClient({ adminUrl: sut.adminUrl, adminToken: sut.adminToken });
-    const { apiKey } = await admin.createTenant({ name: `scenario-${sc.name}`, ratePerSec: 1_000_000, burst: 1_000_000 });
-
-    if (sc.probes?.includes('failover')) {
-      const img = sc.load.images[0]!;
-      probe = new FailoverProbe({ url: sut.apiUrl, apiKey, body: readFileSync(join(o.fixturesDir, img.fixture)), query: sc.load.query, ratePerSec: 20, timeoutMs: sc.load.timeoutMs });
-      probe.start();
-    }
-
-    // The fault timeline, relative to the load's start (second 0 of the history).
-    const t0 = Date.now();
-    playFaults(sc.faults, { sut, faults, say, t0, windows, failovers, timers });
-
-    history = await driveLoad(o, { sut, apiKey, profile, seed, dir, windows, say });
-    for (const t of timers) clearTimeout(t);
-    history.faults = windows.map((w) => ({ ...w, endMs: w.endMs ?? Date.now() - t0 }));
-
-    // Accepted but never answered (timeout, connection reset after sending): lost or hung.
-    let lostAccepted = history.failures.filter((f) => f.outcome === 'info').length;
-    if (probe) {
-      await probe.stop();
-      const mark = failovers[0];
-      const seconds = mark ? probe.failoverSeconds(mark.at, mark.epoch, mark.shard) : undefined;
-      lostAccepted += probe.unanswered;
-      extra.failover = { seconds: seconds ?? null, lostAccepted, ...(mark ? { shard: mark.shard } : {}) };
-      if (seconds !== undefined) history.measurements = { ...history.measurements, failoverSeconds: seconds };
-    }
-    history.measurements = { ...history.measurements, lostAccepted };
-    if (sc.probes?.includes('capacity')) {
-      const cap: CapacityFigures = capacity(history, { p99Ms: 500, maxErrorRate: 0.001, cores: availableParallelism() });
-      extra.capacity = cap;
-      history.measurements = { ...history.measurements, sustainedRate: cap.sustainedRate };
-      say(`capacity: ${cap.sustainedRate} resizes/s held within SLA for ${cap.windowS} s on ${cap.cores} cores (${cap.perCore.toFixed(1)}/core); tip-over at ${cap.tipOverOffered ?? 'not reached'} offered/s; 10,000/s with 20 % headroom needs ${cap.fleet.machines} such machines`);
-    }
-  } finally {
-    for (const t of timers) clearTimeout(t);
-    await probe?.stop().catch(() => undefined);
-    await faults.healAll();
-    if (sut.kind === 'ha') extra.fencing = judgeFencing(sut);
-    await sut.stop().catch((err) => say(`stopping the topology: ${(err as Error).message}`));
-  }
-
-  const base = checkSlas(history, sc.slas);
-  const results: CheckResult[] = [...base.results, ...fencingChecks(extra.fencing as FencingResult | undefined)];
-  const verdict: SlaVerdict = compose(results.map((r) => checkSafe({ name: r.name, check: () => r }))).check(history);
-  await writeReport(dir, { history, verdict, scenario: sc, extra });
-  const exitCode = verdict.valid === true ? 0 : verdict.valid === false ? 99 : 2;
-  say(`verdict: ${verdict.valid === true ? 'PASS' : verdict.valid === false ? 'FAIL' : 'UNKNOWN'}; report: ${join(dir, 'report.html')}`);
-  return { dir, valid: verdict.valid, exitCode, verdict, extra };
+  return { o, sc, seed, profile: o.quick && sc.quick ? sc.quick.profile : sc.load.profile, dir, say };
 }
 
+/** A tenant of the scenario's own whose limits are far above any load, so the SLAs judge the service, not the tenant's quota. */
+async function scenarioTenant(sut: SystemUnderTest, name: string): Promise<string> {
+  const admin = new AdminClient({ adminUrl: sut.adminUrl, adminToken: sut.adminToken });
+  const { apiKey } = await admin.createTenant({ name: `scenario-${name}`, ratePerSec: 1_000_000, burst: 1_000_000 });
+  return apiKey;
+}
+
+/** The failover probe, when the scenario asks for one: 20 requests/s of the scenario's first image. */
+function startProbe(run: Run, sut: SystemUnderTest, apiKey: string): FailoverProbe | undefined {
+  if (!run.sc.probes?.includes('failover')) return undefined;
+  const { load } = run.sc;
+  const body = readFileSync(join(run.o.fixturesDir, load.images[0]!.fixture));
+  return new FailoverProbe({ url: sut.apiUrl, apiKey, body, query: load.query, ratePerSec: 20, timeoutMs: load.timeoutMs }).start();
+}
+
+/** The brokers' dispatch events with times from second 0, or why they could not be read (fencing is then unknown, never a pass). */
+function readDispatchLog(sut: SystemUnderTest, t0: number): DispatchLog {
+  try {
+    return { events: sut.dispatchEvents().map((e) => ({ broker: e.broker, shard: e.shard, epoch: e.epoch, t: e.t - t0 })) };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
+/** Judges the recorded history, writes the run's files and says the verdict. */
+async function report(run: Run, recorded: History): Promise<RunResult> {
+  const { history, verdict, results } = judge(recorded);
+  const extra = { ...results } as Record<string, unknown>;
+  await writeReport(run.dir, { history, verdict, scenario: run.sc, extra });
+  for (const line of verdictLines(verdict, results)) run.say(line);
+  const exitCode = verdict.valid === true ? 0 : verdict.valid === false ? 99 : 2;
+  run.say(`report: ${join(run.dir, 'report.html')}`);
+  return { dir: run.dir, valid: verdict.valid, exitCode, verdict, extra };
+}
+
+const profileSeconds = (p: Profile) => (p.kind === 'constant' ? p.durationS : p.stages.reduce((a, s) => a + s.durationS, 0));
+
 /** Runs the load with the engine asked for (the built-in open model, or k6) and returns its history. */
-async function driveLoad(
-  o: RunOptions,
-  x: { sut: SystemUnderTest; apiKey: string; profile: Profile; seed: number; dir: string; windows: FaultWindow[]; say: (line: string) => void },
-): Promise<History> {
-  const sc = o.scenario;
+async function driveLoad(run: Run, sut: SystemUnderTest, apiKey: string): Promise<History> {
+  const { o, sc, seed, profile, say } = run;
   if (o.engine === 'k6') {
-    const config = k6Config(sc, { imagesDir: o.fixturesDir, baseUrl: x.sut.apiUrl, quick: o.quick });
-    const r = await runWithK6(config, { scenario: sc, quick: o.quick, outDir: join(x.dir, 'k6'), baseUrl: x.sut.apiUrl, apiKey: x.apiKey, onOutput: x.say, faults: x.windows });
+    const config = k6Config(sc, { imagesDir: o.fixturesDir, baseUrl: sut.apiUrl, quick: o.quick });
+    const r = await runWithK6(config, { scenario: sc, quick: o.quick, outDir: join(run.dir, 'k6'), baseUrl: sut.apiUrl, apiKey, onOutput: say });
     return r.history;
   }
-  const total = profileSeconds(x.profile);
+  const total = profileSeconds(profile);
   return runLoad({
-    url: x.sut.apiUrl,
-    profile: x.profile,
-    requests: requestFactory(sc.load, o.fixturesDir, x.apiKey, x.seed),
+    url: sut.apiUrl,
+    profile,
+    requests: requestFactory(sc.load, o.fixturesDir, apiKey, seed),
     connections: 256,
     maxInFlight: sc.load.maxInFlight ?? 2000,
     timeoutMs: sc.load.timeoutMs,
     graceMs: sc.load.timeoutMs + 1000,
     threads: 1,
     scenario: sc.name,
-    seed: x.seed,
+    seed,
     settings: { topology: sc.topology, query: sc.load.query, images: sc.load.images, quick: !!o.quick, engine: 'builtin' },
     onProgress: (p) =>
-      x.say(`  ${String(Math.round(p.elapsedS)).padStart(4)}/${total} s  sent ${p.sent}  ok ${p.ok}  failed ${p.failed}  dropped ${p.dropped}  rate ${p.achievedRate.toFixed(0)}/s  p99 ${p.p99Ms === null ? '-' : p.p99Ms.toFixed(0) + ' ms'}`),
+      say(`  ${String(Math.round(p.elapsedS)).padStart(4)}/${total} s  sent ${p.sent}  ok ${p.ok}  failed ${p.failed}  dropped ${p.dropped}  rate ${p.achievedRate.toFixed(0)}/s  p99 ${p.p99Ms === null ? '-' : p.p99Ms.toFixed(0) + ' ms'}`),
   });
-}
-
-/** A fault that deposed a shard's leader: when, that shard, and the epoch it had just before. */
-interface FailoverMark {
-  at: number;
-  shard: number;
-  epoch: number;
-}
-
-interface Timeline {
-  sut: SystemUnderTest;
-  faults: FaultInjector;
-  say: (line: string) => void;
-  /** Second 0 of the history, in epoch ms. */
-  t0: number;
-  windows: FaultWindow[];
-  failovers: FailoverMark[];
-  /** Every timer set, so the runner can clear them whatever happens. */
-  timers: NodeJS.Timeout[];
-}
-
-/** Starts each step at its `atS` after `tl.t0` and heals it `forS` later; records its window and any failover it starts. */
-function playFaults(steps: FaultStep[], tl: Timeline): void {
-  for (const step of steps) tl.timers.push(setTimeout(() => void playStep(step, tl), step.atS * 1000));
-}
-
-async function playStep(step: FaultStep, tl: Timeline): Promise<void> {
-  const shard = failoverShard(step.fault);
-  // The epoch just before the fault: the failover is over once a higher one of that shard serves.
-  const epoch = shard === undefined ? 0 : await tl.sut.leaderEpoch(shard).catch(() => 0);
-  const window: FaultWindow = { name: step.name, startMs: Date.now() - tl.t0 };
-  tl.windows.push(window);
-  try {
-    const heal = await tl.faults.start(step.name, step.fault);
-    if (shard !== undefined) tl.failovers.push({ at: tl.t0 + window.startMs, shard, epoch });
-    if (step.forS === undefined) {
-      window.endMs = Date.now() - tl.t0;
-      return;
-    }
-    const healLater = () =>
-      void heal()
-        .catch((err) => tl.say(`heal of ${step.name} failed: ${(err as Error).message}`))
-        .finally(() => (window.endMs = Date.now() - tl.t0));
-    tl.timers.push(setTimeout(healLater, step.forS * 1000));
-  } catch (err) {
-    tl.say(`fault ${step.name} could not start: ${(err as Error).message}`);
-    window.endMs = window.startMs;
-  }
-}
-
-/** The split-brain check per queue shard; logs that cannot be read make every shard unknown, never a pass. */
-function judgeFencing(sut: SystemUnderTest): FencingResult {
-  try {
-    return checkFencing(sut.dispatchEvents(), { shards: sut.shards });
-  } catch (err) {
-    return unjudgedFencing(sut.shards, `the brokers' dispatch logs could not be read: ${(err as Error).message}`);
-  }
-}
-
-/** One report row per queue shard. */
-function fencingChecks(f: FencingResult | undefined): CheckResult[] {
-  return (f?.shards ?? []).map((s) => ({
-    name: `no split brain in queue shard ${s.shard} (dispatch epochs never overlap)`,
-    valid: s.valid,
-    reason: s.violations.join('; ') || s.reason,
-    observed: { epochs: s.epochs.length },
-  }));
 }

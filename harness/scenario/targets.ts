@@ -3,7 +3,7 @@
  * running topology says (its shard count, its proxies, a shard's leader now), so each rule
  * is tested without processes. sut.ts asks the topology and applies them.
  */
-import type { FaultSpec, FaultStep, LeaderPath, PathTarget, TopologySpec } from '../model/scenario.ts';
+import type { FaultStep, LeaderPath, PathTarget, TopologySpec } from '../model/scenario.ts';
 
 export class FaultTargetError extends Error {
   readonly code = 'ERR_FAULT_TARGET';
@@ -34,15 +34,6 @@ export function pathProxies(path: PathTarget, proxyNames: string[], leaderId?: s
   const out = to === 'leader' ? proxyNames.filter((n) => n === `${src}-${leaderId}`) : proxyNames.filter((n) => n.startsWith(`${src}-${to}-`));
   if (out.length === 0) throw new FaultTargetError(`no proxy carries path ${path}`);
   return out;
-}
-
-/**
- * The queue shard whose leader a fault deposes (a leader broker killed, stopped or paused,
- * or cut or slowed from Consul), so its failover is measured; undefined for other faults.
- */
-export function failoverShard(f: FaultSpec): number | undefined {
-  const deposes = 'target' in f ? f.target === 'leader-broker' : f.path === 'leader-consul';
-  return deposes ? (f.shard ?? 0) : undefined;
 }
 
 /** Refuses, before anything starts, a timeline with a fault aimed at a shard the topology will not have. */

@@ -3,6 +3,8 @@
  */
 import type { History } from '../load/history.ts';
 import { availabilityChecker } from './checkers/availability.ts';
+import { capacityChecker } from './checkers/capacity.ts';
+import { fencingChecker } from './checkers/fencing.ts';
 import { droppedChecker } from './checkers/dropped.ts';
 import { errorBudgetChecker } from './checkers/error-budget.ts';
 import { errorsChecker } from './checkers/errors.ts';
@@ -30,6 +32,10 @@ export function checkerFor(sla: Sla): Checker {
       return errorBudgetChecker(sla);
     case 'measurement':
       return measurementChecker(sla);
+    case 'capacity':
+      return capacityChecker(sla);
+    case 'fencing':
+      return fencingChecker(sla);
   }
 }
 

@@ -6,16 +6,12 @@
  * to one broker, and every dispatch under an older epoch must come no later than the first
  * dispatch under any newer one. Pure: events in, one verdict per shard and their composition out.
  */
+import type { DispatchEvent } from '../load/history.ts';
 import { mergeVerdicts } from './core.ts';
 import type { Verdict } from './types.ts';
 
-export interface Dispatch {
-  broker: string;
-  shard: number;
-  epoch: number;
-  /** Wall-clock ms (all brokers run on one machine, so one clock). */
-  t: number;
-}
+/** A logged dispatch; its `t` is one clock for every broker (all run on one machine). */
+export type Dispatch = DispatchEvent;
 
 export interface EpochSpan {
   epoch: number;

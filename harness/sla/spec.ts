@@ -12,6 +12,9 @@
  *     latency?: { sizeClass?, threshold }, faults?: ['broker-crash'] }
  *   { metric: 'errorBudget', slo: 0.999, maxShare: 0.1 }
  *   { metric: 'measurement', name: 'failoverSeconds', threshold: 'value<5' }
+ *   { metric: 'capacity', minShareOfPeak: 0.6, p99Ms?: 500, maxErrorRate?: 0.001, windowS?: 5,
+ *     target?: 10000, headroom?: 0.2 }
+ *   { metric: 'fencing' }
  */
 import { z } from 'zod';
 import { SlaSpecError } from './errors.ts';
@@ -96,7 +99,27 @@ const measurement = z.strictObject({
   threshold: threshold(['value']),
 });
 
-const sla = z.discriminatedUnion('metric', [latency, errors, dropped, availability, recovery, errorBudget, measurement]);
+/**
+ * A ramp's capacity: the rate held `windowS` seconds in a row within `p99Ms` and
+ * `maxErrorRate` must be at least `minShareOfPeak` of the most the stack completed in any
+ * second (a stack whose latency breaks long before its throughput peaks queues instead of
+ * serving), and the ramp must tip over inside the run, or capacity was not found (unknown).
+ */
+const capacity = z.strictObject({
+  metric: z.literal('capacity'),
+  label,
+  minShareOfPeak: share,
+  p99Ms: z.number().positive().default(500),
+  maxErrorRate: z.number().min(0).max(1).default(0.001),
+  windowS: z.number().int().min(1).default(5),
+  target: z.number().positive().default(10_000),
+  headroom: z.number().min(0).default(0.2),
+});
+
+/** No two brokers of a queue shard dispatched under overlapping epochs (the brokers' dispatch logs). */
+const fencing = z.strictObject({ metric: z.literal('fencing'), label });
+
+const sla = z.discriminatedUnion('metric', [latency, errors, dropped, availability, recovery, errorBudget, measurement, capacity, fencing]);
 const slas = z.array(sla).min(1, 'state at least one SLA');
 
 /** One SLA as a scenario writes it. */
@@ -110,6 +133,8 @@ export type AvailabilitySla = z.output<typeof availability>;
 export type RecoverySla = z.output<typeof recovery>;
 export type ErrorBudgetSla = z.output<typeof errorBudget>;
 export type MeasurementSla = z.output<typeof measurement>;
+export type CapacitySla = z.output<typeof capacity>;
+export type FencingSla = z.output<typeof fencing>;
 
 /** Validates a scenario's SLA list; throws SlaSpecError naming every problem (path: message). */
 export function parseSlas(input: unknown): Sla[] {

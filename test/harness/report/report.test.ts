@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkSlas } from '../../../harness/sla/index.ts';
 import { buildReport, readHistory, runDir, writeReport, type Report } from '../../../harness/report/index.ts';
+import { writeHistory } from '../../../harness/report/history-file.ts';
+import { judge } from '../../../harness/sla/judge.ts';
 import { history, seconds } from '../sla/helpers.ts';
 import { brokerCrash, slas } from './fixture.ts';
 
@@ -145,4 +147,32 @@ test('runDir: runs/<scenario>/<UTC YYYYMMDD-HHMMSS>, with the name kept inside r
   assert.equal(runDir('/srv/nines', 'broker-crash', now), '/srv/nines/runs/broker-crash/20260102-030405');
   assert.equal(runDir('.', '../../etc/passwd', now), join('runs', 'etc-passwd', '20260102-030405'));
   assert.equal(runDir('.', '..', now), join('runs', 'unnamed', '20260102-030405'));
+});
+
+test('history.jsonl keeps everything a verdict needs: SLAs, machine, nemesis ops, probe requests, dispatch log; and judges the same after reading back', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'nines-history-'));
+  try {
+    const h = {
+      ...history(seconds(0, 6, () => ({ ok: 20 }))),
+      settings: { topology: { kind: 'ha', shards: 1 } },
+      slas: [{ metric: 'measurement', name: 'failoverSeconds', threshold: 'value<5' }, { metric: 'fencing' }],
+      machine: { cores: 2 },
+      ops: [{ t: 1000, done: 1010, f: 'start' as const, fault: 'kill leader', kind: 'kill', ok: true, oneShot: true, deposes: { shard: 0, epochBefore: 4 } }],
+      probe: [{ at: 900, done: 950, status: 200, shard: 0, epoch: 4 }, { at: 1100, done: 2600, status: 200, shard: 0, epoch: 5 }, { at: 1200, done: 7200, status: 0 }],
+      dispatchLog: { events: [{ broker: 'b1', shard: 0, epoch: 4, t: 500 }, { broker: 'b2', shard: 0, epoch: 5, t: 2500 }] },
+    };
+    await writeHistory(join(dir, 'history.jsonl'), h);
+    const back = await readHistory(join(dir, 'history.jsonl'));
+    assert.deepEqual(back, h);
+    const j = judge(back);
+    assert.equal(j.history.measurements?.failoverSeconds, 1.6, 'from the kill at 1000 ms to the first epoch-5 answer at 2600 ms');
+    assert.equal(j.history.measurements?.lostAccepted, 1, 'the probe request never answered');
+    assert.deepEqual(j.verdict.results.map((r) => r.valid), [true, true]);
+    assert.deepEqual(j.results.failover, { seconds: 1.6, lostAccepted: 1, shard: 0 });
+    await writeHistory(join(dir, 'unreadable.jsonl'), { ...h, dispatchLog: { error: 'b2.log:3: not JSON' } });
+    assert.equal(judge(await readHistory(join(dir, 'unreadable.jsonl'))).verdict.results[1]!.valid, 'unknown', 'an unreadable dispatch log stays unknown after the round trip');
+    assert.throws(() => judge({ ...h, slas: undefined }), /records no SLAs/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

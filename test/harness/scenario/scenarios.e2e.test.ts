@@ -49,7 +49,19 @@ async function runAndCheck(name: string, t: { diagnostic(msg: string): void }) {
   assert.ok(existsSync(join(r.dir, 'history.jsonl')), 'the history is stored');
   assert.equal(report.valid, true, failing.join('; '));
   assert.equal(r.exitCode, 0);
+  verdictAgrees(r.dir, report);
   return r;
+}
+
+/** `nines verdict <dir>` judges the stored history.jsonl alone and finds what the run reported: the same checks, figures and exit code. */
+function verdictAgrees(dir: string, report: { valid: unknown; checks: unknown; [k: string]: unknown }) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli.ts'), 'verdict', dir, '--json'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, report.valid === true ? 0 : report.valid === false ? 99 : 2, r.stderr);
+  const v = JSON.parse(r.stdout) as { valid: unknown; checks: unknown; results: Record<string, unknown>; matchesReport: boolean };
+  assert.equal(v.valid, report.valid);
+  assert.deepEqual(v.checks, report.checks, 'every check recomputed from history.jsonl as the run reported it');
+  for (const k of ['failover', 'capacity', 'fencing']) assert.deepEqual(v.results[k], report[k], `${k} figures recomputed`);
+  assert.equal(v.matchesReport, true);
 }
 
 test('smoke: the whole path serves real images within SLA', async (t) => {
@@ -68,8 +80,9 @@ function brokerCrashByCli() {
   assert.equal(r.status, 0, r.stderr.slice(-2000));
   const runs = join(dir, 'runs', 'broker-crash');
   const [run] = readdirSync(runs);
-  const report = JSON.parse(readFileSync(join(runs, run!, 'report.json'), 'utf8')) as { verdict: string; failover: { seconds: number; lostAccepted: number } };
+  const report = JSON.parse(readFileSync(join(runs, run!, 'report.json'), 'utf8')) as { valid: unknown; checks: unknown; verdict: string; failover: { seconds: number; lostAccepted: number } };
   assert.equal(report.verdict, 'PASS');
+  verdictAgrees(join(runs, run!), report);
   assert.equal(typeof report.failover.seconds, 'number');
   assert.ok(report.failover.seconds < 5, `failover took ${report.failover.seconds} s`);
   assert.equal(report.failover.lostAccepted, 0);
@@ -96,6 +109,6 @@ test("shard-crash: SIGKILL of shard 1's leader (of 2 shards) loses no accepted r
   const fencing = r.extra.fencing as FencingResult;
   assert.deepEqual(fencing.shards.map((s) => [s.shard, s.valid]), [[0, true], [1, true]], 'one fencing result per shard, each a pass');
   assert.ok(fencing.shards[1]!.epochs.length >= 2, `shard 1 dispatched under its old and its new epoch: ${JSON.stringify(fencing.shards[1]!.epochs)}`);
-  const rows = r.verdict.results.filter((c) => c.name.startsWith('no split brain')).map((c) => c.name);
-  assert.equal(rows.length, 2, `one report row per shard: ${rows.join('; ')}`);
+  const row = r.verdict.results.find((c) => c.name.startsWith('no split brain'));
+  assert.deepEqual((row?.observed as { shards: Array<{ shard: number; valid: unknown }> }).shards.map((s) => [s.shard, s.valid]), [[0, true], [1, true]], 'the fencing check judged each shard');
 });

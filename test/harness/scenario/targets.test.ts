@@ -6,8 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aimedShard, checkFaultShards, failoverShard, FaultTargetError, pathProxies } from '../../../harness/scenario/targets.ts';
-import { FailoverProbe } from '../../../harness/scenario/probes.ts';
+import { aimedShard, checkFaultShards, FaultTargetError, pathProxies } from '../../../harness/scenario/targets.ts';
+import { deposedShard } from '../../../harness/faults/kinds.ts';
+import { FailoverProbe } from '../../../harness/load/failover-probe.ts';
 import { withShards, ScenarioOverrideError } from '../../../harness/scenario/override.ts';
 import type { FaultSpec, FaultStep } from '../../../harness/model/scenario.ts';
 import brokerCrash from '../../../scenarios/broker-crash.ts';
@@ -57,17 +58,17 @@ test('a timeline aimed past its topology is refused before anything starts', () 
 });
 
 test("faults that depose a leader start a failover of their shard's; others none", () => {
-  assert.equal(failoverShard({ kind: 'kill', target: 'leader-broker' }), 0);
-  assert.equal(failoverShard({ kind: 'stop', target: 'leader-broker', shard: 1 }), 1);
-  assert.equal(failoverShard({ kind: 'partition', path: 'leader-consul', shard: 2 }), 2);
-  assert.equal(failoverShard({ kind: 'kill', target: 'standby-broker', shard: 1 }), undefined);
-  assert.equal(failoverShard({ kind: 'partition', path: 'api-leader', shard: 1 }), undefined);
-  assert.equal(failoverShard({ kind: 'kill', target: 'worker' }), undefined);
+  assert.equal(deposedShard({ kind: 'kill', target: 'leader-broker' }), 0);
+  assert.equal(deposedShard({ kind: 'stop', target: 'leader-broker', shard: 1 }), 1);
+  assert.equal(deposedShard({ kind: 'partition', path: 'leader-consul', shard: 2 }), 2);
+  assert.equal(deposedShard({ kind: 'kill', target: 'standby-broker', shard: 1 }), undefined);
+  assert.equal(deposedShard({ kind: 'partition', path: 'api-leader', shard: 1 }), undefined);
+  assert.equal(deposedShard({ kind: 'kill', target: 'worker' }), undefined);
 });
 
 test("shard-crash runs 2 shards and kills shard 1's leader, so its failover is the one measured", () => {
   assert.equal(shardCrash.topology.kind === 'ha' && shardCrash.topology.shards, 2);
-  assert.deepEqual(shardCrash.faults.map((f) => failoverShard(f.fault)), [1]);
+  assert.deepEqual(shardCrash.faults.map((f) => deposedShard(f.fault)), [1]);
   assert.doesNotThrow(() => checkFaultShards(shardCrash.faults, shardCrash.topology));
 });
 

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkFencing } from '../../../harness/sla/fencing.ts';
+import { checkSlas } from '../../../harness/sla/index.ts';
+import type { History } from '../../../harness/load/history.ts';
+import { steady } from './helpers.ts';
 
 /** A dispatch by `broker` under `epoch` at `t`, in queue shard `shard` (0 unless said). */
 const d = (broker: string, epoch: number, t: number, shard = 0) => ({ broker, epoch, t, shard });
@@ -55,4 +58,33 @@ test('an expected shard that never dispatched is unknown and named, never a pass
 test('a violation outweighs an unknown shard', () => {
   const r = checkFencing([d('b1', 2, 100, 0), d('b2', 2, 110, 0)], { shards: 2 });
   assert.equal(r.valid, false);
+});
+
+// The fencing checker over literal histories: the dispatch log is part of the history.
+
+const withLog = (dispatchLog: History['dispatchLog'], shards = 1): History => ({ ...steady(5), settings: { topology: { kind: 'ha', shards } }, ...(dispatchLog ? { dispatchLog } : {}) });
+const fencingRow = (h: History) => checkSlas(h, [{ metric: 'fencing' }]).results[0]!;
+const ev = (broker: string, epoch: number, t: number, shard = 0) => ({ broker, shard, epoch, t });
+
+test('fencing checker passes when each shard had one broker per epoch and the epochs never overlapped', () => {
+  const r = fencingRow(withLog({ events: [ev('b1', 3, 100), ev('b1', 3, 900), ev('b2', 4, 1500), ev('b3', 2, 50, 1), ev('b3', 2, 2000, 1)] }, 2));
+  assert.equal(r.valid, true, r.reason);
+  assert.deepEqual(r.observed, { shards: [{ shard: 0, valid: true, epochs: 2, dispatches: 3 }, { shard: 1, valid: true, epochs: 1, dispatches: 2 }] });
+});
+
+test('fencing checker fails when an old leader dispatched after the new epoch began, naming the shard', () => {
+  const r = fencingRow(withLog({ events: [ev('b1', 3, 100), ev('b2', 4, 1500), ev('b1', 3, 1600)] }));
+  assert.equal(r.valid, false);
+  assert.match(r.reason!, /shard 0: epoch 3 \(b1\) dispatched until 1600, after epoch 4 \(b2\) began at 1500/);
+});
+
+test('fencing checker is unknown without a dispatch log, with an unreadable one, or for a shard that never dispatched', () => {
+  assert.equal(fencingRow(withLog(undefined)).valid, 'unknown');
+  assert.match(fencingRow(withLog(undefined)).reason!, /no broker dispatch log/);
+  const unreadable = fencingRow(withLog({ error: 'b2.log:7: not JSON' }, 2));
+  assert.equal(unreadable.valid, 'unknown');
+  assert.match(unreadable.reason!, /could not be read: b2.log:7: not JSON/);
+  const silentShard = fencingRow(withLog({ events: [ev('b1', 3, 100)] }, 2));
+  assert.equal(silentShard.valid, 'unknown', 'shard 1 of 2 never dispatched: nothing proved about it');
+  assert.match(silentShard.reason!, /shard 1: no dispatches were logged/);
 });

@@ -15,7 +15,7 @@ import { partitionAll } from '../../../harness/faults/partition.ts';
 import { checkFencing } from '../../../harness/sla/fencing.ts';
 import { AdminClient } from '../../../system/identity/admin-client.ts';
 import { eventually, fixture } from '../../helpers/stack.ts';
-import { FailoverProbe, type ProbeSample } from '../../../harness/scenario/probes.ts';
+import { FailoverProbe, type ProbeSample } from '../../../harness/load/failover-probe.ts';
 
 const DEADLINE_MS = 5000;
 let topo: Topology;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { startTopology, type Topology } from '../../../harness/stack/topology.ts';
 import { checkFencing } from '../../../harness/sla/fencing.ts';
 import { AdminClient } from '../../../system/identity/admin-client.ts';
-import { FailoverProbe } from '../../../harness/scenario/probes.ts';
+import { FailoverProbe } from '../../../harness/load/failover-probe.ts';
 import { eventually, fixture } from '../../helpers/stack.ts';
 import { metricSum } from '../../helpers/metrics.ts';
 
