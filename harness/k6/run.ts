@@ -15,6 +15,7 @@ import type { K6Config } from './config.ts';
 import { K6MissingError, K6RunError } from './errors.ts';
 import { writeK6Export } from './export.ts';
 import { K6HistoryBuilder } from './points.ts';
+import { readK6Summary, type K6Summary } from './summary.ts';
 
 /** k6's exit code when the run completed but a threshold failed (a verdict, not a crash). */
 export const K6_THRESHOLDS_FAILED = 99;
@@ -52,6 +53,8 @@ export interface K6RunResult {
   configPath: string;
   samplesPath: string;
   summaryPath: string;
+  /** k6's own summary (its threshold verdicts and stats), also recorded in the History's settings as `k6Thresholds`. */
+  summary: K6Summary;
 }
 
 /** The k6 executable on `pathEnv` (default PATH), or undefined when there is none. */
@@ -128,13 +131,14 @@ export async function runWithK6(config: K6Config, opts: RunWithK6Options): Promi
 
   const builder = new K6HistoryBuilder();
   await readSamples(samplesPath, builder);
+  const summary = readK6Summary(summaryPath);
   const profile = opts.quick && opts.scenario.quick ? opts.scenario.quick.profile : opts.scenario.load.profile;
   const history = builder.finish({
     scenario: opts.scenario.name,
     seed: opts.scenario.seed,
     durationS: profileDurationS(profile),
-    settings: { k6Binary: k6, k6ExitCode: exit.code, baseUrl: opts.baseUrl, profile, quick: Boolean(opts.quick), timeoutMs: opts.scenario.load.timeoutMs },
+    settings: { k6Binary: k6, k6ExitCode: exit.code, k6Thresholds: summary.thresholds, baseUrl: opts.baseUrl, profile, quick: Boolean(opts.quick), timeoutMs: opts.scenario.load.timeoutMs },
     ...(opts.faults ? { faults: opts.faults } : {}),
   });
-  return { history, exitCode: exit.code!, thresholdsFailed: exit.code === K6_THRESHOLDS_FAILED, scriptPath, configPath, samplesPath, summaryPath };
+  return { history, exitCode: exit.code!, thresholdsFailed: exit.code === K6_THRESHOLDS_FAILED, scriptPath, configPath, samplesPath, summaryPath, summary };
 }

@@ -42,7 +42,7 @@ fs.writeFileSync(json, [
   p('http_req_duration', '2024-05-09T12:00:12.100000000Z', 10000, tags(0, 'lt1mb', { error_code: '1050' })),
   p('dropped_iterations', '2024-05-09T12:00:02.000000000Z', 1, { scenario: 'k6-constant' }),
 ].join('\\n') + '\\n');
-fs.writeFileSync(summary, '{"metrics":{}}');
+fs.writeFileSync(summary, JSON.stringify({ metrics: { http_req_duration: { avg: 40, 'p(99)': 9000, thresholds: { 'p(99)<500': true } }, http_reqs: { count: 3, rate: 0.05 } } }));
 process.stderr.write('running (01m00.0s), 000/200 VUs, 3 complete and 0 interrupted iterations\\n');
 if (process.env.FAKE_K6_EXIT === '1') process.stderr.write('ERRO[0001] GoError: something broke\\n');
 process.exit(Number(process.env.FAKE_K6_EXIT ?? 0));
@@ -90,6 +90,8 @@ test('with k6 on PATH, runWithK6 runs it with --summary-export and --out json an
     ],
   );
   assert.equal(h.settings.engine, 'k6');
+  assert.deepEqual(r.summary.thresholds, [{ metric: 'http_req_duration', expression: 'p(99)<500', ok: false }], "k6's summary is read, its inverted boolean turned round");
+  assert.deepEqual(h.settings.k6Thresholds, r.summary.thresholds, "k6's own threshold verdicts are recorded beside the samples");
 });
 
 test("k6's threshold failure (exit 99) is a result; any other failure is ERR_K6_FAILED with k6's last words", async (t) => {
