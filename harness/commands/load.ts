@@ -12,6 +12,7 @@ import { parseDurationMs } from '../load/duration.ts';
 import { isLoopback, runLoad, type Progress } from '../load/engine.ts';
 import type { ArrivalProfile, RampStage } from '../load/profile.ts';
 import type { RequestSpec } from '../load/request.ts';
+import type { History } from '../load/history.ts';
 import { summarize } from '../load/summary.ts';
 
 const help = `nines load — open-model HTTP load: a fixed arrival rate, whatever the target does
@@ -147,6 +148,101 @@ function progressLine(p: Progress): string {
   return `nines load: ${p.elapsedS.toFixed(0)}s sent ${p.sent} (${p.achievedRate.toFixed(0)}/s) ok ${p.ok} failed ${p.failed} dropped ${p.dropped} in flight ${p.inFlight} p99 ${fmt(p.p99Ms, 'ms')}`;
 }
 
+/** The target URL, checked: http(s), and loopback unless --allow-remote. */
+function targetOf(v: Values): URL {
+  if (!v.url) throw new UsageError('--url is required');
+  let url: URL;
+  try {
+    url = new URL(v.url);
+  } catch {
+    throw new UsageError(`--url is not a URL: '${v.url}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url must be http or https, got ${url.protocol}`);
+  if (!v['allow-remote'] && !isLoopback(v.url)) throw new UsageError(`refusing to send load to ${url.host}: only loopback targets are allowed without --allow-remote (see --help)`);
+  return url;
+}
+
+/** The engine's options from the command line; UsageError names the first bad option. */
+function loadOptionsOf(v: Values): Parameters<typeof runLoad>[0] {
+  const url = targetOf(v);
+  const threadsText = v.threads ?? 'auto';
+  if (v.scheduler !== undefined && v.scheduler !== 'timer' && v.scheduler !== 'spin') throw new UsageError(`--scheduler must be timer or spin, got '${v.scheduler}'`);
+  const okStatuses = v['ok-status']?.split(',').map((s) => positive('ok-status', s.trim(), true)!);
+  return {
+    url: v.url!,
+    profile: profileOf(v),
+    requests: requestOf(v, url),
+    connections: positive('connections', v.connections, true),
+    pipelining: positive('pipelining', v.pipelining, true),
+    threads: threadsText === 'auto' ? 'auto' : positive('threads', threadsText, true)!,
+    maxInFlight: positive('max-in-flight', v['max-in-flight'], true),
+    timeoutMs: duration('timeout', v.timeout),
+    graceMs: duration('grace', v.grace),
+    slackMs: duration('slack', v.slack),
+    scheduler: v.scheduler as 'timer' | 'spin' | undefined,
+    allowRemote: v['allow-remote'],
+    settings: { command: 'nines load' },
+    ...(okStatuses ? { okStatuses } : {}),
+  };
+}
+
+/** The human-readable lines of a finished run (the JSON line follows them). */
+function reportLines(history: History, s: ReturnType<typeof summarize>, outFile: string | undefined): string[] {
+  const m = history.measurements ?? {};
+  const l = s.latencyMs;
+  const lines = [
+    `target ${s.targetRate}/s for ${s.durationS}s: sent ${s.requests} (${s.achievedRate}/s, ${((100 * s.achievedRate) / s.targetRate).toFixed(2)} % of target), dropped ${s.dropped}`,
+    `outcomes: ${Object.entries(s.statusCounts).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    `latency from intended send time: p50 ${fmt(l.p50, 'ms')}, p90 ${fmt(l.p90, 'ms')}, p99 ${fmt(l.p99, 'ms')}, p99.9 ${fmt(l.p999, 'ms')}, max ${fmt(l.max, 'ms')}`,
+    `send lag (actual − intended): p99 ${fmt(m.sendLagP99Ms ?? null, 'ms')}, max ${fmt(m.sendLagMaxMs ?? null, 'ms')}; engine event loop ${Math.round(100 * (m.engineEluMean ?? 0))} % busy (busiest second ${Math.round(100 * (m.engineEluMaxSecond ?? 0))} %)`,
+  ];
+  if ((m.engineEluMaxSecond ?? 0) > 0.9) lines.push('warning: the engine itself was near saturation; latencies include its own delay (try --threads, or a warm-up run)');
+  if (outFile) lines.push(`history written to ${outFile}`);
+  return lines;
+}
+
+/** The run's result as one JSON object: the summary, the engine's own figures, and where it went. */
+function resultOf(history: History, s: ReturnType<typeof summarize>, url: string): Record<string, unknown> {
+  const m = history.measurements ?? {};
+  return {
+    ...s,
+    sendLagMs: { p50: m.sendLagP50Ms, p99: m.sendLagP99Ms, max: m.sendLagMaxMs },
+    // Near 1.0 the engine's own event loop was the bottleneck: latencies are suspect.
+    engineLoopUtilization: { mean: m.engineEluMean, maxSecond: m.engineEluMaxSecond },
+    threads: history.settings.threads,
+    connections: history.settings.connections,
+    url,
+    startedAt: history.startedAt,
+    ...(m.stoppedAtMs !== undefined ? { stoppedAtMs: m.stoppedAtMs } : {}),
+  };
+}
+
+/** Runs the load; Ctrl-C ends the schedule early, the responses in flight are waited for and the summary printed, so an interrupted run is still a measurement. */
+async function measure(v: Values, load: Parameters<typeof runLoad>[0]): Promise<number> {
+  const ac = new AbortController();
+  const exitNow = (): never => process.exit(130);
+  const onSigint = (): void => {
+    err('nines load: stopping (Ctrl-C again to exit at once)');
+    ac.abort();
+    process.once('SIGINT', exitNow);
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const history = await runLoad({ ...load, signal: ac.signal, onProgress: (p) => err(progressLine(p)) });
+    const s = summarize(history);
+    if (v.out) writeFileSync(v.out, `${JSON.stringify(history)}\n`);
+    if (!v.json) for (const line of reportLines(history, s, v.out)) out(line);
+    out(JSON.stringify(resultOf(history, s, v.url!)));
+    return 0;
+  } catch (e) {
+    err(`nines load: ${(e as Error).message}`);
+    return 1;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGINT', exitNow);
+  }
+}
+
 async function run(argv: string[]): Promise<number> {
   let v: Values;
   try {
@@ -159,86 +255,15 @@ async function run(argv: string[]): Promise<number> {
     out(help);
     return 0;
   }
-  let url: URL;
   let load: Parameters<typeof runLoad>[0];
   try {
-    if (!v.url) throw new UsageError('--url is required');
-    try {
-      url = new URL(v.url);
-    } catch {
-      throw new UsageError(`--url is not a URL: '${v.url}'`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url must be http or https, got ${url.protocol}`);
-    if (!v['allow-remote'] && !isLoopback(v.url)) throw new UsageError(`refusing to send load to ${url.host}: only loopback targets are allowed without --allow-remote (see --help)`);
-    const threadsText = v.threads ?? 'auto';
-    if (v.scheduler !== undefined && v.scheduler !== 'timer' && v.scheduler !== 'spin') throw new UsageError(`--scheduler must be timer or spin, got '${v.scheduler}'`);
-    const okStatuses = v['ok-status']?.split(',').map((s) => positive('ok-status', s.trim(), true)!);
-    load = {
-      url: v.url,
-      profile: profileOf(v),
-      requests: requestOf(v, url),
-      connections: positive('connections', v.connections, true),
-      pipelining: positive('pipelining', v.pipelining, true),
-      threads: threadsText === 'auto' ? 'auto' : positive('threads', threadsText, true)!,
-      maxInFlight: positive('max-in-flight', v['max-in-flight'], true),
-      timeoutMs: duration('timeout', v.timeout),
-      graceMs: duration('grace', v.grace),
-      slackMs: duration('slack', v.slack),
-      scheduler: v.scheduler as 'timer' | 'spin' | undefined,
-      allowRemote: v['allow-remote'],
-      settings: { command: 'nines load' },
-    };
-    if (okStatuses) load.okStatuses = okStatuses;
+    load = loadOptionsOf(v);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     err(`nines load: ${e.message}\nrun \`nines load --help\` for usage`);
     return 2;
   }
-
-  // Ctrl-C ends the schedule early; the responses still in flight are waited for and the
-  // summary is printed, so an interrupted run is still a measurement.
-  const ac = new AbortController();
-  const exitNow = (): never => process.exit(130);
-  const onSigint = (): void => {
-    err('nines load: stopping (Ctrl-C again to exit at once)');
-    ac.abort();
-    process.once('SIGINT', exitNow);
-  };
-  process.once('SIGINT', onSigint);
-  try {
-    const history = await runLoad({ ...load, signal: ac.signal, onProgress: (p) => err(progressLine(p)) });
-    const s = summarize(history);
-    const m = history.measurements ?? {};
-    const result = {
-      ...s,
-      sendLagMs: { p50: m.sendLagP50Ms, p99: m.sendLagP99Ms, max: m.sendLagMaxMs },
-      // Near 1.0 the engine's own event loop was the bottleneck: latencies are suspect.
-      engineLoopUtilization: { mean: m.engineEluMean, maxSecond: m.engineEluMaxSecond },
-      threads: history.settings.threads,
-      connections: history.settings.connections,
-      url: v.url,
-      startedAt: history.startedAt,
-      ...(m.stoppedAtMs !== undefined ? { stoppedAtMs: m.stoppedAtMs } : {}),
-    };
-    if (v.out) writeFileSync(v.out, `${JSON.stringify(history)}\n`);
-    if (!v.json) {
-      const l = s.latencyMs;
-      out(`target ${s.targetRate}/s for ${s.durationS}s: sent ${s.requests} (${s.achievedRate}/s, ${((100 * s.achievedRate) / s.targetRate).toFixed(2)} % of target), dropped ${s.dropped}`);
-      out(`outcomes: ${Object.entries(s.statusCounts).map(([k, n]) => `${k} ${n}`).join(', ')}`);
-      out(`latency from intended send time: p50 ${fmt(l.p50, 'ms')}, p90 ${fmt(l.p90, 'ms')}, p99 ${fmt(l.p99, 'ms')}, p99.9 ${fmt(l.p999, 'ms')}, max ${fmt(l.max, 'ms')}`);
-      out(`send lag (actual − intended): p99 ${fmt(m.sendLagP99Ms ?? null, 'ms')}, max ${fmt(m.sendLagMaxMs ?? null, 'ms')}; engine event loop ${Math.round(100 * (m.engineEluMean ?? 0))} % busy (busiest second ${Math.round(100 * (m.engineEluMaxSecond ?? 0))} %)`);
-      if ((m.engineEluMaxSecond ?? 0) > 0.9) out('warning: the engine itself was near saturation; latencies include its own delay (try --threads, or a warm-up run)');
-      if (v.out) out(`history written to ${v.out}`);
-    }
-    out(JSON.stringify(result));
-    return 0;
-  } catch (e) {
-    err(`nines load: ${(e as Error).message}`);
-    return 1;
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-    process.removeListener('SIGINT', exitNow);
-  }
+  return measure(v, load);
 }
 
 export const command: Command = {

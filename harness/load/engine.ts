@@ -112,6 +112,112 @@ export function chooseThreads(o: Pick<LoadOptions, 'threads' | 'profile'>): numb
   return Math.max(1, Math.min(Math.ceil(peakRate(o.profile) / AUTO_RATE_PER_THREAD), availableParallelism() - 1));
 }
 
+/** Validates the options and the per-thread slice options they give (each thread gets its share of connections and in-flight). */
+function sliceOptions(o: LoadOptions, url: URL, threads: number): Omit<SliceOptions, 'index' | 'count'> {
+  const num = (x: number | undefined, d: number, name: string, min = 1): number => {
+    const v = x ?? d;
+    if (!Number.isFinite(v) || v < min) throw new RangeError(`${name} must be >= ${min}, got ${v}`);
+    return v;
+  };
+  if (o.scheduler !== undefined && o.scheduler !== 'timer' && o.scheduler !== 'spin') throw new RangeError(`scheduler must be 'timer' or 'spin', got ${o.scheduler}`);
+  return {
+    origin: url.origin,
+    profile: o.profile,
+    connections: Math.ceil(num(o.connections, 64, 'connections') / threads),
+    pipelining: num(o.pipelining, 1, 'pipelining'),
+    maxInFlight: Math.ceil(num(o.maxInFlight, 10_000, 'maxInFlight') / threads),
+    slackMs: num(o.slackMs, 250, 'slackMs', 0),
+    timeoutMs: num(o.timeoutMs, 10_000, 'timeoutMs'),
+    graceMs: num(o.graceMs, 10_000, 'graceMs', 0),
+    failuresLimit: num(o.failuresLimit, 10_000, 'failuresLimit', 0),
+    scheduler: o.scheduler ?? 'timer',
+    ...(o.okStatuses ? { okStatuses: o.okStatuses } : {}),
+  };
+}
+
+type Slice = { done: Promise<SliceResult>; stop(): void };
+
+/** Starts the slices (in this thread, or one worker thread each) at one common instant; resolves with them and that instant (epoch ms). */
+async function startSlices(base: Omit<SliceOptions, 'index' | 'count'>, source: RequestSource, threads: number, events: (i: number) => SliceEvents): Promise<{ slices: Slice[]; startEpochMs: number }> {
+  if (threads === 1) {
+    const factory = await resolveFactory(source);
+    const startEpochMs = performance.timeOrigin + performance.now() + 5;
+    return { slices: [startSlice({ ...base, index: 0, count: 1 }, factory, startEpochMs - performance.timeOrigin, events(0))], startEpochMs };
+  }
+  const ts = Array.from({ length: threads }, (_, i) => new ThreadSlice({ options: { ...base, index: i, count: threads }, source: source as RequestSpec }, events(i)));
+  try {
+    await Promise.all(ts.map((t) => t.ready));
+  } catch (err) {
+    await Promise.all(ts.map((t) => t.terminate()));
+    throw err;
+  }
+  // A common instant a little ahead, so every thread's first tick is on time.
+  const startEpochMs = performance.timeOrigin + performance.now() + 50;
+  for (const t of ts) t.start(startEpochMs);
+  return { slices: ts, startEpochMs };
+}
+
+/** Waits for every slice, reporting progress once a second and stopping them all on abort; a crashed thread stops the rest. */
+async function awaitSlices(o: LoadOptions, slices: Slice[], progressOf: () => Progress): Promise<SliceResult[]> {
+  const stop = (): void => slices.forEach((s) => s.stop());
+  o.signal?.addEventListener('abort', stop, { once: true });
+  if (o.signal?.aborted) stop();
+  const progress = o.onProgress ? setInterval(() => o.onProgress!(progressOf()), 1000) : null;
+  try {
+    return await Promise.all(slices.map((s) => s.done));
+  } catch (err) {
+    await Promise.all(slices.map((s) => (s instanceof ThreadSlice ? s.terminate() : s.stop())));
+    throw err;
+  } finally {
+    if (progress) clearInterval(progress);
+    o.signal?.removeEventListener('abort', stop);
+  }
+}
+
+/** The engine's own figures: send lag, its event-loop load, what it abandoned or left out. */
+function engineMeasurements(results: SliceResult[], omitted: number): Record<string, number> {
+  const lag = percentilesMs(addEncoded(results.map((r) => r.sendLag)));
+  const stoppedAt = results.map((r) => r.stoppedAtMs).filter((x): x is number => x !== undefined);
+  const measurements: Record<string, number> = {
+    scheduled: sumCounters(results.map((r) => r.counters)).scheduled,
+    sendLagP50Ms: lag.p50 ?? 0,
+    sendLagP99Ms: lag.p99 ?? 0,
+    sendLagMaxMs: lag.max ?? 0,
+    // Above ~0.9 the engine itself was busy enough to read responses late: treat the
+    // latencies of such a run with suspicion (a cold start, an overloaded machine).
+    engineEluMean: Math.round(Math.max(...results.map((r) => r.elu.mean)) * 1000) / 1000,
+    engineEluMaxSecond: Math.round(Math.max(...results.map((r) => r.elu.max)) * 1000) / 1000,
+    abandonedAfterGrace: results.reduce((s, r) => s + r.abandoned, 0),
+    failuresOmitted: omitted + results.reduce((s, r) => s + r.failuresOmitted, 0),
+  };
+  if (stoppedAt.length) measurements.stoppedAtMs = Math.min(...stoppedAt);
+  return measurements;
+}
+
+/** The run's settings as recorded in the History. */
+function runSettings(o: LoadOptions, base: Omit<SliceOptions, 'index' | 'count'>, threads: number, source: RequestSource, schedule: Schedule): Record<string, unknown> {
+  const durationS = profileDurationS(o.profile);
+  return {
+    url: o.url,
+    profile: o.profile,
+    durationS,
+    targetRate: schedule.total / durationS,
+    peakRate: peakRate(o.profile),
+    threads,
+    connections: o.connections ?? 64,
+    pipelining: base.pipelining,
+    maxInFlight: o.maxInFlight ?? 10_000,
+    slackMs: base.slackMs,
+    timeoutMs: base.timeoutMs,
+    graceMs: base.graceMs,
+    scheduler: base.scheduler,
+    failuresLimit: base.failuresLimit,
+    ...(o.okStatuses ? { okStatuses: o.okStatuses } : {}),
+    ...(typeof source === 'object' && 'method' in source ? { method: source.method, path: source.path, bodyBytes: source.body?.length ?? 0 } : {}),
+    ...o.settings,
+  };
+}
+
 /**
  * Runs a load profile against a target and resolves with its History once the profile
  * has ended and every request has an outcome (or the grace period ran out). Rejects only
@@ -124,122 +230,29 @@ export async function runLoad(o: LoadOptions): Promise<History> {
   const threads = chooseThreads(o);
   const source: RequestSource = o.requests ?? ({ method: 'GET', path: `${url.pathname}${url.search}` } satisfies RequestSpec);
   if (threads > 1 && !isTransferable(source)) throw new TypeError('a request factory function cannot run in worker threads: pass a static request spec or a { module } factory, or threads: 1');
-  const num = (x: number | undefined, d: number, name: string, min = 1): number => {
-    const v = x ?? d;
-    if (!Number.isFinite(v) || v < min) throw new RangeError(`${name} must be >= ${min}, got ${v}`);
-    return v;
-  };
-  const connections = num(o.connections, 64, 'connections');
-  const maxInFlight = num(o.maxInFlight, 10_000, 'maxInFlight');
-  const failuresLimit = num(o.failuresLimit, 10_000, 'failuresLimit', 0);
-  const base: Omit<SliceOptions, 'index' | 'count'> = {
-    origin: url.origin,
-    profile: o.profile,
-    connections: Math.ceil(connections / threads),
-    pipelining: num(o.pipelining, 1, 'pipelining'),
-    maxInFlight: Math.ceil(maxInFlight / threads),
-    slackMs: num(o.slackMs, 250, 'slackMs', 0),
-    timeoutMs: num(o.timeoutMs, 10_000, 'timeoutMs'),
-    graceMs: num(o.graceMs, 10_000, 'graceMs', 0),
-    failuresLimit,
-    scheduler: o.scheduler ?? 'timer',
-  };
-  if (o.scheduler !== undefined && o.scheduler !== 'timer' && o.scheduler !== 'spin') throw new RangeError(`scheduler must be 'timer' or 'spin', got ${o.scheduler}`);
-  if (o.okStatuses) base.okStatuses = o.okStatuses;
-  const seconds = Math.max(1, Math.ceil(schedule.durationMs / 1000));
+  const base = sliceOptions(o, url, threads);
   const merger = new BucketMerger(threads);
   const latest: Counters[] = [];
   const events = (i: number): SliceEvents => ({ bucket: (b) => merger.add(b), progress: (c) => void (latest[i] = c) });
-
-  const slices: Array<{ done: Promise<SliceResult>; stop(): void }> = [];
-  let startEpochMs: number;
-  if (threads === 1) {
-    const factory = await resolveFactory(source);
-    startEpochMs = performance.timeOrigin + performance.now() + 5;
-    slices.push(startSlice({ ...base, index: 0, count: 1 }, factory, startEpochMs - performance.timeOrigin, events(0)));
-  } else {
-    const ts = Array.from({ length: threads }, (_, i) => new ThreadSlice({ options: { ...base, index: i, count: threads }, source: source as RequestSpec }, events(i)));
-    try {
-      await Promise.all(ts.map((t) => t.ready));
-    } catch (err) {
-      await Promise.all(ts.map((t) => t.terminate()));
-      throw err;
-    }
-    // A common instant a little ahead, so every thread's first tick is on time.
-    startEpochMs = performance.timeOrigin + performance.now() + 50;
-    for (const t of ts) t.start(startEpochMs);
-    slices.push(...ts);
-  }
-
-  const stop = (): void => slices.forEach((s) => s.stop());
-  o.signal?.addEventListener('abort', stop, { once: true });
-  if (o.signal?.aborted) stop();
-  const progress = o.onProgress
-    ? setInterval(() => {
-        const c = sumCounters(latest.filter(Boolean));
-        const elapsedS = Math.max(0.001, (performance.timeOrigin + performance.now() - startEpochMs) / 1000);
-        o.onProgress!({ elapsedS, ...c, achievedRate: c.sent / Math.min(elapsedS, schedule.durationMs / 1000), p99Ms: merger.p99SoFarMs() });
-      }, 1000)
-    : null;
-  let results: SliceResult[];
-  try {
-    results = await Promise.all(slices.map((s) => s.done));
-  } catch (err) {
-    await Promise.all(slices.map((s) => (s instanceof ThreadSlice ? s.terminate() : s.stop())));
-    throw err;
-  } finally {
-    if (progress) clearInterval(progress);
-    o.signal?.removeEventListener('abort', stop);
-  }
-
+  const { slices, startEpochMs } = await startSlices(base, source, threads, events);
+  const progressOf = (): Progress => {
+    const c = sumCounters(latest.filter(Boolean));
+    const elapsedS = Math.max(0.001, (performance.timeOrigin + performance.now() - startEpochMs) / 1000);
+    return { elapsedS, ...c, achievedRate: c.sent / Math.min(elapsedS, schedule.durationMs / 1000), p99Ms: merger.p99SoFarMs() };
+  };
+  const results = await awaitSlices(o, slices, progressOf);
   const { failures, omitted } = mergeFailures(
     results.map((r) => r.failures),
-    failuresLimit,
+    base.failuresLimit,
   );
-  const lag = percentilesMs(addEncoded(results.map((r) => r.sendLag)));
-  const total = sumCounters(results.map((r) => r.counters));
-  const stoppedAt = results.map((r) => r.stoppedAtMs).filter((x): x is number => x !== undefined);
-  const durationS = profileDurationS(o.profile);
-  const measurements: Record<string, number> = {
-    scheduled: total.scheduled,
-    sendLagP50Ms: lag.p50 ?? 0,
-    sendLagP99Ms: lag.p99 ?? 0,
-    sendLagMaxMs: lag.max ?? 0,
-    // Above ~0.9 the engine itself was busy enough to read responses late: treat the
-    // latencies of such a run with suspicion (a cold start, an overloaded machine).
-    engineEluMean: Math.round(Math.max(...results.map((r) => r.elu.mean)) * 1000) / 1000,
-    engineEluMaxSecond: Math.round(Math.max(...results.map((r) => r.elu.max)) * 1000) / 1000,
-    abandonedAfterGrace: results.reduce((s, r) => s + r.abandoned, 0),
-    failuresOmitted: omitted + results.reduce((s, r) => s + r.failuresOmitted, 0),
-  };
-  if (stoppedAt.length) measurements.stoppedAtMs = Math.min(...stoppedAt);
-  const settings: Record<string, unknown> = {
-    url: o.url,
-    profile: o.profile,
-    durationS,
-    targetRate: schedule.total / durationS,
-    peakRate: peakRate(o.profile),
-    threads,
-    connections,
-    pipelining: base.pipelining,
-    maxInFlight,
-    slackMs: base.slackMs,
-    timeoutMs: base.timeoutMs,
-    graceMs: base.graceMs,
-    scheduler: base.scheduler,
-    failuresLimit,
-    ...(o.okStatuses ? { okStatuses: o.okStatuses } : {}),
-    ...(typeof source === 'object' && 'method' in source ? { method: source.method, path: source.path, bodyBytes: source.body?.length ?? 0 } : {}),
-    ...o.settings,
-  };
   return {
     scenario: o.scenario ?? 'adhoc',
     seed: o.seed ?? 0,
     startedAt: new Date(startEpochMs).toISOString(),
-    settings,
-    seconds: merger.seconds(seconds),
+    settings: runSettings(o, base, threads, source, schedule),
+    seconds: merger.seconds(Math.max(1, Math.ceil(schedule.durationMs / 1000))),
     failures,
     faults: [],
-    measurements,
+    measurements: engineMeasurements(results, omitted),
   };
 }
