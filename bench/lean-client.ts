@@ -16,7 +16,8 @@ export interface LeanTarget {
   port: number;
   path: string;
   headers: Record<string, string>;
-  body: Buffer;
+  /** POST this body; absent: a GET (thumbor loads its images from disk). */
+  body?: Buffer;
 }
 
 export class LeanConnection {
@@ -29,8 +30,9 @@ export class LeanConnection {
   private status = 0;
 
   constructor(private readonly t: LeanTarget) {
-    const head = [`POST ${t.path} HTTP/1.1`, `host: ${t.host}:${t.port}`, `content-length: ${t.body.length}`, ...Object.entries(t.headers).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
-    this.request = Buffer.concat([Buffer.from(head, 'latin1'), t.body]);
+    const line = t.body ? [`POST ${t.path} HTTP/1.1`, `content-length: ${t.body.length}`] : [`GET ${t.path} HTTP/1.1`];
+    const head = [...line, `host: ${t.host}:${t.port}`, ...Object.entries(t.headers).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
+    this.request = Buffer.concat([Buffer.from(head, 'latin1'), t.body ?? Buffer.alloc(0)]);
   }
 
   connect(): Promise<void> {

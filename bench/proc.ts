@@ -13,6 +13,36 @@ export function cpuSecondsOf(pid: number): number {
   return cpuSecondsIn(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
+/** A process and all its descendants now (from /proc's parent links). */
+export function processTree(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited between the listing and the read
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) for (const [pid, ppid] of parent) if (ppid === tree[i]) tree.push(pid);
+  return tree;
+}
+
+/** CPU seconds used so far by a process and its live descendants. */
+export function treeCpuSeconds(root: number): number {
+  let s = 0;
+  for (const pid of processTree(root)) {
+    try {
+      s += cpuSecondsOf(pid);
+    } catch {
+      // exited
+    }
+  }
+  return s;
+}
+
 /**
  * Idle and total CPU ticks so far, from /proc/stat (idle includes iowait): the whole
  * machine's, or one CPU's.

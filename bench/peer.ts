@@ -1,0 +1,167 @@
+/**
+ * `npm run bench:peer`: nines against thumbor, the resizer a user would pick instead, on the
+ * same machine, images and client. thumbor 7.8.0 (pinned, installed into .tools/thumbor from
+ * PyPI when missing) serves the images from disk with its file loader, 2 processes, no
+ * storage, quality 80; nines is the stack `npm start` runs (one worker, one job per core),
+ * sent the same images as uploads. Both answer 320 px wide JPEGs at quality 80.
+ *
+ * Per image: each side warmed in a closed loop, then alternating rounds (the order swaps
+ * every round, so the host's drift falls on both) of a closed loop with 8 in flight through
+ * the lean client (bench/lean-client.ts): resizes/s, CPU ms per resize of each side's whole
+ * process tree, cores busy; then an open model at 50 % of the slower side's capacity for
+ * p50/p99. Ratios are nines / thumbor per round, with the median and its interval.
+ *
+ * Env: BENCH_WARMUP (s, default 60), BENCH_SECONDS per round (20), BENCH_ROUNDS (3),
+ * BENCH_NO_APPEND=1 to print without appending to bench/RESULTS.md.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { runLoad } from '../harness/load/engine.ts';
+import { summarize } from '../harness/load/summary.ts';
+import { repoRoot } from '../harness/stack/process.ts';
+import { closedLoop, type LeanTarget } from './lean-client.ts';
+import { treeCpuSeconds } from './proc.ts';
+import { appendResults, resultsHeading } from './results.ts';
+import { startBenchStack, stackCpuSeconds } from './stack.ts';
+import { median, medianInterval, ratioList } from './stats.ts';
+import { ensureThumbor, startThumbor, THUMBOR_VERSION } from './peer/thumbor.ts';
+
+const warmupS = Number(process.env.BENCH_WARMUP ?? 60);
+const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const IN_FLIGHT = 8;
+const say = (s: string) => process.stderr.write(`${s}\n`);
+
+/** One side of the comparison: how to ask it for a resize and how much CPU its processes have used. */
+interface Side {
+  name: 'nines' | 'thumbor';
+  target: LeanTarget;
+  cpuSeconds(): number;
+  /** The same request for the open-model engine (harness/load). */
+  request: { method: string; path: string; headers?: Record<string, string>; body?: Buffer };
+  origin: string;
+}
+
+interface Phase {
+  rate: number;
+  cpuMsPerResize: number;
+  cores: number;
+  errors: number;
+}
+
+async function phase(side: Side, durationS: number): Promise<Phase> {
+  const cpu0 = side.cpuSeconds();
+  const t0 = performance.now();
+  const r = await closedLoop(side.target, durationS, IN_FLIGHT);
+  const cpu = side.cpuSeconds() - cpu0;
+  const wall = (performance.now() - t0) / 1000;
+  return { rate: r.ok / wall, cpuMsPerResize: (cpu * 1000) / Math.max(1, r.ok), cores: cpu / wall, errors: r.errors };
+}
+
+async function openModel(side: Side, rate: number): Promise<{ p50: number | null; p99: number | null; failed: number }> {
+  const h = await runLoad({ url: side.origin, profile: { kind: 'constant', rate, durationS: seconds }, requests: side.request, connections: 32, threads: 1, timeoutMs: 10_000 });
+  const s = summarize(h);
+  return { p50: s.latencyMs.p50, p99: s.latencyMs.p99, failed: s.requests - (s.statusCounts['ok'] ?? 0) };
+}
+
+interface ImageCase {
+  label: string;
+  file: string;
+  /** thumbor's fit-in (its fast path: shrink-on-load) rather than an exact 320 px width. */
+  fit: boolean;
+}
+
+/** Both outputs for one request each: their dimensions and bytes, so the comparison is like for like. */
+async function outputs(sides: Side[]): Promise<string> {
+  const out: string[] = [];
+  for (const s of sides) {
+    const init: RequestInit = { method: s.request.method, headers: s.request.headers ?? {}, ...(s.request.body ? { body: s.request.body as Uint8Array<ArrayBuffer> } : {}) };
+    const body = Buffer.from(await (await fetch(`${s.origin}${s.request.path}`, init)).arrayBuffer());
+    const m = await sharp(body).metadata();
+    out.push(`${s.name} ${m.width}x${m.height} ${m.format} ${body.length} B`);
+  }
+  return out.join('; ');
+}
+
+async function compare(c: ImageCase, sides: Side[]): Promise<string> {
+  say(`${c.label}: ${await outputs(sides)}; warming each for ${warmupS} s`);
+  for (const s of sides) await phase(s, warmupS);
+  const byRound: Array<Record<string, Phase>> = [];
+  for (let i = 0; i < rounds; i++) {
+    const order = i % 2 === 0 ? sides : [...sides].reverse();
+    const r: Record<string, Phase> = {};
+    for (const s of order) r[s.name] = await phase(s, seconds);
+    byRound.push(r);
+    say(`  round ${i + 1}: ${sides.map((s) => `${s.name} ${r[s.name]!.rate.toFixed(1)}/s, ${r[s.name]!.cpuMsPerResize.toFixed(1)} ms CPU, ${r[s.name]!.cores.toFixed(2)} cores`).join('; ')}`);
+  }
+  const ratio = (f: (p: Phase) => number) => byRound.map((r) => f(r['nines']!) / f(r['thumbor']!));
+  const rateRatios = ratio((p) => p.rate);
+  const cpuRatios = ratio((p) => p.cpuMsPerResize);
+  const med = (name: string, f: (p: Phase) => number) => median(byRound.map((r) => f(r[name]!)));
+  const slower = Math.min(med('nines', (p) => p.rate), med('thumbor', (p) => p.rate));
+  const rate = Math.max(1, Math.round(slower * 0.5));
+  const open: Record<string, Awaited<ReturnType<typeof openModel>>> = {};
+  for (const s of sides) open[s.name] = await openModel(s, rate);
+  const ci = medianInterval(rateRatios);
+  const fmtMs = (x: number | null) => (x === null ? '–' : `${x.toFixed(1)} ms`);
+  const rows = sides.map((s) => `| ${s.name} | ${med(s.name, (p) => p.rate).toFixed(1)} | ${med(s.name, (p) => p.cpuMsPerResize).toFixed(1)} | ${med(s.name, (p) => p.cores).toFixed(2)} | ${fmtMs(open[s.name]!.p50)} / ${fmtMs(open[s.name]!.p99)} (${open[s.name]!.failed} failed) |`);
+  say(`  nines/thumbor resizes/s: median ${median(rateRatios).toFixed(3)} (${ratioList(rateRatios)}); CPU per resize ${median(cpuRatios).toFixed(3)} (${ratioList(cpuRatios)})`);
+  return [
+    `**${c.label}** → 320 px JPEG q80 (${await outputs(sides)})`,
+    '',
+    `| side | resizes/s (median of ${rounds}) | CPU ms per resize | cores busy | open model at ${rate}/s: p50 / p99 |`,
+    '|---|---|---|---|---|',
+    ...rows,
+    `| **nines / thumbor** | **${median(rateRatios).toFixed(3)}** (rounds ${ratioList(rateRatios)}; ${(ci.confidence * 100).toFixed(0)} % interval ${ci.low.toFixed(3)}–${ci.high.toFixed(3)}) | ${median(cpuRatios).toFixed(3)} (${ratioList(cpuRatios)}) | | |`,
+    '',
+  ].join('\n');
+}
+
+function ninesSide(b: Awaited<ReturnType<typeof startBenchStack>>, image: Buffer, query: string): Side {
+  const target = b.target(image, query);
+  const cpuSeconds = () => Object.values(stackCpuSeconds(b.stack)).reduce((a, x) => a + x, 0);
+  return { name: 'nines', target, cpuSeconds, request: { method: 'POST', path: target.path, headers: target.headers, body: image }, origin: b.stack.apiUrl };
+}
+
+function thumborSide(t: Awaited<ReturnType<typeof startThumbor>>, file: string, fit: boolean): Side {
+  const path = t.path(file, 320, fit);
+  return { name: 'thumbor', target: { host: '127.0.0.1', port: t.port, path, headers: {} }, cpuSeconds: () => treeCpuSeconds(t.pid), request: { method: 'GET', path }, origin: `http://127.0.0.1:${t.port}` };
+}
+
+async function main(): Promise<void> {
+  ensureThumbor(say);
+  const fixtures = process.env.NINES_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures', 'images');
+  const images = mkdtempSync(join(tmpdir(), 'nines-peer-'));
+  const photo = readFileSync(join(fixtures, '2569067123_aca715a2ee_o.jpg'));
+  writeFileSync(join(images, 'photo.jpg'), photo);
+  writeFileSync(join(images, 'reference.jpg'), await sharp(photo).resize(1600, 1306, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer());
+  const cases: ImageCase[] = [
+    { label: 'reference 1600x1306 (derived from the photo)', file: 'reference.jpg', fit: false },
+    { label: 'photo 2725x2225, 829 KB (thumbor fit-in)', file: 'photo.jpg', fit: true },
+  ];
+  const cores = availableParallelism();
+  const b = await startBenchStack({ workers: 1, workerConcurrency: cores, logLevel: 'info' }); // what `npm start` runs
+  const t = await startThumbor(images, 2);
+  const sections: string[] = [];
+  try {
+    for (const c of cases) {
+      const image = readFileSync(join(images, c.file));
+      sections.push(await compare(c, [ninesSide(b, image, 'width=320&format=jpeg&quality=80'), thumborSide(t, c.file, c.fit)]));
+    }
+  } finally {
+    await t.stop();
+    await b.stop();
+    rmSync(images, { recursive: true, force: true });
+  }
+  const text = [
+    `\n${resultsHeading(new Date(), `nines vs thumbor ${THUMBOR_VERSION} (bench/peer.ts)`)}\n`,
+    `Both on the same ${cores} cores with the load generator; ${warmupS} s warm-up each, ${rounds} alternating rounds of ${seconds} s, closed loop with ${IN_FLIGHT} in flight; nines as \`npm start\` runs it (one worker, ${cores} jobs), thumbor with 2 processes, file loader, no storage. CPU is each side's whole process tree.\n`,
+    ...sections,
+  ].join('\n');
+  appendResults(text);
+  console.log(text);
+}
+
+await main();
