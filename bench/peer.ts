@@ -78,7 +78,9 @@ async function outputs(sides: Side[]): Promise<string> {
   const out: string[] = [];
   for (const s of sides) {
     const init: RequestInit = { method: s.request.method, headers: s.request.headers ?? {}, ...(s.request.body ? { body: s.request.body as Uint8Array<ArrayBuffer> } : {}) };
-    const body = Buffer.from(await (await fetch(`${s.origin}${s.request.path}`, init)).arrayBuffer());
+    const res = await fetch(`${s.origin}${s.request.path}`, init);
+    const body = Buffer.from(await res.arrayBuffer());
+    if (res.status !== 200) throw new Error(`${s.name} answered ${res.status}: ${body.toString('utf8', 0, 300)}`);
     const m = await sharp(body).metadata();
     out.push(`${s.name} ${m.width}x${m.height} ${m.format} ${body.length} B`);
   }

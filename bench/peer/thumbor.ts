@@ -58,20 +58,27 @@ async function waitHealthy(port: number, child: ChildProcess, timeoutMs = 30_000
 export async function startThumbor(imagesDir: string, processes: number): Promise<Thumbor> {
   const dir = mkdtempSync(join(tmpdir(), 'nines-thumbor-'));
   const conf = join(dir, 'thumbor.conf');
-  writeFileSync(conf, readFileSync(join(repoRoot, 'bench', 'peer', 'thumbor.conf.tmpl'), 'utf8').replace('@IMAGES@', imagesDir));
+  writeFileSync(conf, readFileSync(join(repoRoot, 'bench', 'peer', 'thumbor.conf.tmpl'), 'utf8').replaceAll('@IMAGES@', imagesDir));
   const port = await freePort();
-  const child = spawn(bin, ['-p', String(port), '-i', '127.0.0.1', '-c', conf, '-l', 'error', '--processes', String(processes)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // Its own process group: thumbor forks its workers, and a stop must reach them too.
+  const child = spawn(bin, ['-p', String(port), '-i', '127.0.0.1', '-c', conf, '-l', 'error', '--processes', String(processes)], { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
   await waitHealthy(port, child);
   return {
     port,
     pid: child.pid!,
     path: (file, width, fit = false) => `/unsafe/${fit ? 'fit-in/' : ''}${width}x${fit ? 10000 : 0}/${file}`,
     async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
+      const group = (signal: NodeJS.Signals) => {
+        try {
+          process.kill(-child.pid!, signal);
+        } catch {
+          // the group is gone
+        }
+      };
+      const exited = child.exitCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
+      group('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      group('SIGKILL');
     },
   };
 }
