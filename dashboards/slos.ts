@@ -17,6 +17,10 @@ export interface Slo {
   objective: number;
   /** One line, for the dashboard and the alerts' summaries. */
   description: string;
+  /** Counter selectors: bad events are sum(`bad`) − sum(`badMinus`, when set); all events sum(`all`). */
+  bad: string;
+  badMinus?: string;
+  all: string;
   /** PromQL: bad events per second over `window` (e.g. '5m'), summed to one series. */
   errors(window: string): string;
   /** PromQL: all events per second over `window`, summed to one series. */
@@ -32,31 +36,39 @@ const API_ROUTES = 'route=~"/v1/resize|/v1/usage"';
 
 const rate = (selector: string, window: string) => `sum(rate(${selector}[${window}]))`;
 
+// The rates every rule and panel uses, from the selectors.
+const slo = (s: Omit<Slo, 'errors' | 'total'>): Slo => ({
+  ...s,
+  errors: (w) => (s.badMinus ? `(${rate(s.bad, w)} - ${rate(s.badMinus, w)})` : rate(s.bad, w)),
+  total: (w) => rate(s.all, w),
+});
+
+const SMALL = `nines_api_request_duration_seconds_count{${RESIZE},size_class="lt1mb",status_class!="4xx"}`;
+
 export const slos: readonly Slo[] = [
-  {
+  slo({
     name: 'availability',
     objective: 0.999,
     description: 'resize requests answered without a 5xx (a missed deadline is a 504); 4xx are the client’s',
-    errors: (w) => rate(`nines_api_requests_total{${RESIZE},status=~"5.."}`, w),
-    total: (w) => rate(`nines_api_requests_total{${RESIZE}}`, w),
-  },
-  {
+    bad: `nines_api_requests_total{${RESIZE},status=~"5.."}`,
+    all: `nines_api_requests_total{${RESIZE}}`,
+  }),
+  slo({
     name: 'latency',
     objective: 0.99,
     description: 'resize requests for images under 1 MB answered within 500 ms (4xx left out)',
-    // The 0.5 bucket bound is exact (system/api/metrics.ts): no interpolation.
-    errors: (w) =>
-      `(${rate(`nines_api_request_duration_seconds_count{${RESIZE},size_class="lt1mb",status_class!="4xx"}`, w)} - ` +
-      `${rate(`nines_api_request_duration_seconds_bucket{${RESIZE},size_class="lt1mb",status_class!="4xx",le="0.5"}`, w)})`,
-    total: (w) => rate(`nines_api_request_duration_seconds_count{${RESIZE},size_class="lt1mb",status_class!="4xx"}`, w),
-  },
-  {
+    // Slow = all − those within the 0.5 bucket bound, which is exact (system/api/metrics.ts).
+    bad: SMALL,
+    badMinus: `nines_api_request_duration_seconds_bucket{${RESIZE},size_class="lt1mb",status_class!="4xx",le="0.5"}`,
+    all: SMALL,
+  }),
+  slo({
     name: 'api-availability',
     objective: 0.9999,
     description: 'requests to the api tier (resize, usage) not failed by the api tier itself (500, or 503 at its in-flight limit)',
-    errors: (w) => rate(`nines_api_requests_total{${API_ROUTES},status=~"5..",${API_OWN_ERRORS}}`, w),
-    total: (w) => rate(`nines_api_requests_total{${API_ROUTES}}`, w),
-  },
+    bad: `nines_api_requests_total{${API_ROUTES},status=~"5..",${API_OWN_ERRORS}}`,
+    all: `nines_api_requests_total{${API_ROUTES}}`,
+  }),
 ];
 
 /** The SLI windows recorded, shortest first (Sloth's set: every window an alert below uses, and the SLO period). */

@@ -22,6 +22,7 @@ import { startSystem } from './sut.ts';
 import { checkFaultShards, failoverShard } from './targets.ts';
 import { requestFactory } from './requests.ts';
 import { FailoverProbe, capacity, type CapacityFigures } from './probes.ts';
+import { compareSlis } from '../observe/slis.ts';
 import type { FaultStep, Profile, Scenario } from '../model/scenario.ts';
 
 export interface RunOptions {
@@ -94,6 +95,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       if (seconds !== undefined) history.measurements = { ...history.measurements, failoverSeconds: seconds };
     }
     history.measurements = { ...history.measurements, lostAccepted };
+    extra.slis = await compareSlis(sut.prometheusUrl, t0, Date.now(), history); // Prometheus's SLIs beside the harness's own
     if (sc.probes?.includes('capacity')) {
       const cap: CapacityFigures = capacity(history, { p99Ms: 500, maxErrorRate: 0.001, cores: availableParallelism() });
       extra.capacity = cap;
