@@ -14,7 +14,7 @@ import { sloTotals } from '../sla/slo-counts.ts';
 import { mergedLatency, type Histogram } from '../sla/series.ts';
 import { slos, type Slo, type SloName } from '../../dashboards/slos.ts';
 import { pollUntil } from '../stack/poll.ts';
-import { instantQuery } from './prometheus-api.ts';
+import { instantQuery, scrapeTargets } from './prometheus-api.ts';
 
 export interface Sli {
   good: number;
@@ -38,6 +38,8 @@ export interface SliComparison {
      */
     latencyBracket: { atOrBelow400ms: number | null; atOrBelow750ms: number | null };
   };
+  /** Prometheus's scrape targets at the end, `job/instance` → health: every process should be `up`. */
+  targets: Record<string, string>;
   /** server − client, in percentage points, where both exist. */
   differencePp: { availability: number | null; latency: number | null };
 }
@@ -113,7 +115,8 @@ export async function compareSlis(prometheusUrl: string | undefined, fromMs: num
   try {
     const { window, server } = await serverSlis(prometheusUrl, fromMs, toMs);
     const client = clientSlis(history);
-    return { window, server, client, differencePp: { availability: pp(server.availability, client.availability), latency: pp(server.latency, client.latency) } };
+    const targets = Object.fromEntries((await scrapeTargets(prometheusUrl)).map((t) => [`${t.job}/${t.instance}`, t.health]));
+    return { window, server, client, targets, differencePp: { availability: pp(server.availability, client.availability), latency: pp(server.latency, client.latency) } };
   } catch (err) {
     return { error: (err as Error).message };
   }

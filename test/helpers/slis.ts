@@ -10,10 +10,20 @@ import type { SliComparison } from '../../harness/observe/slis.ts';
 
 export const AGREEMENT_PP = 0.5;
 
-export function assertSlisAgree(slis: unknown, what: string): SliComparison {
+/** The `ha` topology adds HAProxy's exporter, the Consul servers and Toxiproxy. */
+export const HA_JOBS = ['nines-api', 'nines-broker', 'nines-worker', 'nines-usage', 'nines-identity', 'haproxy', 'consul', 'toxiproxy', 'prometheus'];
+
+/**
+ * Asserts the agreement; `jobs` are scrape jobs that must have a target, and every target
+ * must be up but for the `killed` ones a fault left dead (e.g. 'nines-broker/broker-b1').
+ */
+export function assertSlisAgree(slis: unknown, what: string, jobs: string[] = ['nines-api', 'nines-broker', 'nines-worker', 'nines-usage', 'nines-identity', 'prometheus'], killed = 0): SliComparison {
   assert.ok(slis && typeof slis === 'object' && !('error' in slis), `${what}: Prometheus's SLIs are in the report: ${JSON.stringify(slis)}`);
   const c = slis as SliComparison;
   const show = JSON.stringify(c);
+  const down = Object.entries(c.targets).filter(([, h]) => h !== 'up');
+  assert.ok(down.length <= killed, `${what}: every Prometheus target up but the ${killed} a fault killed: ${JSON.stringify(down)}`);
+  for (const job of jobs) assert.ok(Object.keys(c.targets).some((k) => k.startsWith(`${job}/`)), `${what}: Prometheus scraped ${job}: ${show}`);
   assert.ok(c.server.availability?.ratio != null && c.client.availability.ratio !== null, `${what}: both availabilities measured: ${show}`);
   assert.ok(Math.abs(c.differencePp.availability!) <= AGREEMENT_PP, `${what}: availability differs by ${c.differencePp.availability} pp: ${show}`);
   const server = c.server.latency?.ratio;

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkSlas } from '../../../harness/sla/index.ts';
-import { buildReport, readHistory, runDir, writeReport, type Report } from '../../../harness/report/index.ts';
+import { buildReport, readHistory, renderHtml, runDir, writeReport, type Report } from '../../../harness/report/index.ts';
 import { history, seconds } from '../sla/helpers.ts';
 import { brokerCrash, slas } from './fixture.ts';
 
@@ -145,4 +145,22 @@ test('runDir: runs/<scenario>/<UTC YYYYMMDD-HHMMSS>, with the name kept inside r
   assert.equal(runDir('/srv/nines', 'broker-crash', now), '/srv/nines/runs/broker-crash/20260102-030405');
   assert.equal(runDir('.', '../../etc/passwd', now), join('runs', 'etc-passwd', '20260102-030405'));
   assert.equal(runDir('.', '..', now), join('runs', 'unnamed', '20260102-030405'));
+});
+
+test('report.html shows the SLIs Prometheus computed beside the load generator’s, or why they are missing', () => {
+  const h = brokerCrash();
+  const verdict = checkSlas(h, slas);
+  const sli = (good: number, total: number) => ({ good, total, ratio: good / total });
+  const slis = {
+    window: { from: '2026-01-01T00:00:00.000Z', to: '2026-01-01T00:00:30.000Z' },
+    server: { availability: sli(519, 519), latency: sli(477, 519), 'api-availability': sli(519, 519) },
+    client: { availability: sli(180, 180), latency: sli(165, 180), latencyBracket: { atOrBelow400ms: 0.9, atOrBelow750ms: 0.95 } },
+    targets: { 'nines-api/api-1': 'up' },
+    differencePp: { availability: 0, latency: 0.2408 },
+  };
+  const page = renderHtml(buildReport({ history: h, verdict, extra: { slis } }), h);
+  assert.match(page, /<h2>Server side vs client side<\/h2>/);
+  assert.match(page, /91\.908 % \(477 of 519\)<\/td><td class="num">91\.667 % \(165 of 180\)<\/td><td class="num">0\.24 pp/);
+  const missing = renderHtml(buildReport({ history: h, verdict, extra: { slis: { error: 'no Prometheus ran with this topology' } } }), h);
+  assert.match(missing, /Prometheus's SLIs are missing: no Prometheus ran with this topology/);
 });
