@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { ManagedProcess } from './process.ts';
-import { launcher } from './launcher.ts';
+import { launcher, type Launcher } from './launcher.ts';
 import { pollUntil } from './poll.ts';
 import { startPrometheus, type PrometheusServer } from './prometheus.ts';
 import { serviceTargets } from './scrape-targets.ts';
@@ -53,103 +53,104 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/** The broker and identity: what every other process connects to. */
+async function startCore(l: Launcher, o: LocalStackOptions): Promise<{ broker: ManagedProcess; identity: ManagedProcess }> {
+  const { mqtt: secrets, adminToken, serviceToken } = l.secrets;
+  const [broker, identity] = await Promise.all([
+    l.launch('broker', 'system/broker/main.ts', {
+      NINES_BROKER_PORT: '0',
+      NINES_MQTT_SECRET_API: secrets.api,
+      NINES_MQTT_SECRET_WORKER: secrets.worker,
+      NINES_MQTT_SECRET_USAGE: secrets.usage,
+      ...o.env?.broker,
+    }),
+    l.launch('identity', 'system/identity/main.ts', {
+      NINES_IDENTITY_PORT: String(o.identityPort ?? 0),
+      NINES_IDENTITY_DB: join(l.data, 'identity.db'),
+      NINES_ADMIN_TOKEN: adminToken,
+      NINES_SERVICE_TOKEN: serviceToken,
+      ...o.env?.identity,
+    }),
+  ]);
+  return { broker, identity };
+}
+
+/** Starts worker after worker against `brokerUrl`, each pushed onto `workers`, calling `added` after each. */
+function workerStarter(l: Launcher, o: LocalStackOptions, brokerUrl: string, workers: ManagedProcess[], added: () => void): () => Promise<ManagedProcess> {
+  let seq = 0;
+  return async () => {
+    const n = ++seq;
+    const w = await l.launch(`worker-${n}`, 'system/worker/main.ts', {
+      NINES_BROKER_URL: brokerUrl,
+      NINES_MQTT_SECRET: l.secrets.mqtt.worker,
+      NINES_INSTANCE_ID: `w${n}`,
+      ...(o.workerConcurrency ? { NINES_WORKER_CONCURRENCY: String(o.workerConcurrency) } : {}),
+      ...o.env?.worker,
+    });
+    workers.push(w);
+    added();
+    return w;
+  };
+}
+
+function startUsage(l: Launcher, o: LocalStackOptions, brokerUrl: string): Promise<ManagedProcess> {
+  return l.launch('usage', 'system/usage/main.ts', {
+    NINES_BROKER_URL: brokerUrl,
+    NINES_MQTT_SECRET: l.secrets.mqtt.usage,
+    NINES_INSTANCE_ID: 'u1',
+    NINES_USAGE_PORT: '0',
+    NINES_USAGE_DB: join(l.data, 'usage.db'),
+    NINES_SERVICE_TOKEN: l.secrets.serviceToken,
+    ...o.env?.usage,
+  });
+}
+
+function startApis(l: Launcher, o: LocalStackOptions, urls: { brokerUrl: string; adminUrl: string; usageUrl: string }): Promise<ManagedProcess[]> {
+  return Promise.all(
+    Array.from({ length: o.apiServers ?? 1 }, (_, i) =>
+      l.launch(`api-${i + 1}`, 'system/api/main.ts', {
+        NINES_API_PORT: String(i === 0 ? (o.apiPort ?? 0) : 0),
+        NINES_API_BLOB_PORT: '0',
+        NINES_BROKER_URL: urls.brokerUrl,
+        NINES_MQTT_SECRET: l.secrets.mqtt.api,
+        NINES_INSTANCE_ID: `a${i + 1}`,
+        NINES_IDENTITY_URL: urls.adminUrl,
+        NINES_USAGE_URL: urls.usageUrl,
+        NINES_SERVICE_TOKEN: l.secrets.serviceToken,
+        ...o.env?.api,
+      }),
+    ),
+  );
+}
+
+/** Ready means a request would be served: every api has its broker and identity snapshot, and every worker has announced its credit to the broker. */
+async function waitReady(apiUrls: string[], brokerHttpUrl: string, workers: number): Promise<void> {
+  await Promise.all(apiUrls.map((u) => waitFor(`${u}/readyz`, () => true, 20_000)));
+  await waitFor(`${brokerHttpUrl}/status`, (s) => (s as { workers: number }).workers >= workers, 20_000);
+}
+
 export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack> {
   const l = launcher(o.dir, o);
-  const { launch, data } = l;
-  const { mqtt: secrets, adminToken, serviceToken } = l.secrets;
-
   try {
-    const [broker, identity] = await Promise.all([
-      launch('broker', 'system/broker/main.ts', {
-        NINES_BROKER_PORT: '0',
-        NINES_MQTT_SECRET_API: secrets.api,
-        NINES_MQTT_SECRET_WORKER: secrets.worker,
-        NINES_MQTT_SECRET_USAGE: secrets.usage,
-        ...o.env?.broker,
-      }),
-      launch('identity', 'system/identity/main.ts', {
-        NINES_IDENTITY_PORT: String(o.identityPort ?? 0),
-        NINES_IDENTITY_DB: join(data, 'identity.db'),
-        NINES_ADMIN_TOKEN: adminToken,
-        NINES_SERVICE_TOKEN: serviceToken,
-        ...o.env?.identity,
-      }),
-    ]);
+    const { broker, identity } = await startCore(l, o);
     const brokerUrl = `mqtt://127.0.0.1:${broker.info.mqttPort}`;
     const adminUrl = String(identity.info.url);
-
-    let workerSeq = 0;
     const workers: ManagedProcess[] = [];
     let prometheus: PrometheusServer | undefined;
     // Called only once Prometheus runs, by when every process below exists.
     const targets = () => serviceTargets({ apis, brokers: [broker], workers, usage, identity });
-    const addWorker = async () => {
-      const id = `w${++workerSeq}`;
-      const w = await launch(`worker-${workerSeq}`, 'system/worker/main.ts', {
-        NINES_BROKER_URL: brokerUrl,
-        NINES_MQTT_SECRET: secrets.worker,
-        NINES_INSTANCE_ID: id,
-        ...(o.workerConcurrency ? { NINES_WORKER_CONCURRENCY: String(o.workerConcurrency) } : {}),
-        ...o.env?.worker,
-      });
-      workers.push(w);
-      prometheus?.setTargets(targets());
-      return w;
-    };
-
-    const [usage] = await Promise.all([
-      launch('usage', 'system/usage/main.ts', {
-        NINES_BROKER_URL: brokerUrl,
-        NINES_MQTT_SECRET: secrets.usage,
-        NINES_INSTANCE_ID: 'u1',
-        NINES_USAGE_PORT: '0',
-        NINES_USAGE_DB: join(data, 'usage.db'),
-        NINES_SERVICE_TOKEN: serviceToken,
-        ...o.env?.usage,
-      }),
-      ...Array.from({ length: o.workers ?? 1 }, () => addWorker()),
-    ]);
+    const addWorker = workerStarter(l, o, brokerUrl, workers, () => prometheus?.setTargets(targets()));
+    const [usage] = await Promise.all([startUsage(l, o, brokerUrl), ...Array.from({ length: o.workers ?? 1 }, () => addWorker())]);
     const usageUrl = String(usage.info.url);
-
-    const apis = await Promise.all(
-      Array.from({ length: o.apiServers ?? 1 }, (_, i) =>
-        launch(`api-${i + 1}`, 'system/api/main.ts', {
-          NINES_API_PORT: String(i === 0 ? (o.apiPort ?? 0) : 0),
-          NINES_API_BLOB_PORT: '0',
-          NINES_BROKER_URL: brokerUrl,
-          NINES_MQTT_SECRET: secrets.api,
-          NINES_INSTANCE_ID: `a${i + 1}`,
-          NINES_IDENTITY_URL: adminUrl,
-          NINES_USAGE_URL: usageUrl,
-          NINES_SERVICE_TOKEN: serviceToken,
-          ...o.env?.api,
-        }),
-      ),
-    );
+    const apis = await startApis(l, o, { brokerUrl, adminUrl, usageUrl });
     const apiUrls = apis.map((a) => String(a.info.url));
     const brokerHttpUrl = `http://127.0.0.1:${broker.info.httpPort}`;
-    // Ready means a request would be served: every api has its broker and identity
-    // snapshot, and every worker has announced its credit to the broker.
-    await Promise.all(apiUrls.map((u) => waitFor(`${u}/readyz`, () => true, 20_000)));
-    await waitFor(`${brokerHttpUrl}/status`, (s) => (s as { workers: number }).workers >= workers.length, 20_000);
+    await waitReady(apiUrls, brokerHttpUrl, workers.length);
     if (o.prometheus) prometheus = await startPrometheus(join(o.dir, 'prometheus'), l.logs, targets(), o.prometheusPort);
+    const { adminToken, serviceToken, mqtt: secrets } = l.secrets;
     return {
-      apiUrl: apiUrls[0]!,
-      apiUrls,
-      adminUrl,
-      adminToken,
-      brokerUrl,
-      brokerHttpUrl,
-      usageUrl,
-      serviceToken,
-      secrets,
-      broker,
-      identity,
-      usage,
-      workers,
-      apis,
-      prometheus,
-      addWorker,
+      apiUrl: apiUrls[0]!, apiUrls, adminUrl, adminToken, brokerUrl, brokerHttpUrl, usageUrl, serviceToken, secrets,
+      broker, identity, usage, workers, apis, prometheus, addWorker,
       // Front to back: api servers first so they can drain usage to a live usage service.
       async stop() {
         await prometheus?.stop(); // first: a stopping process is not a failed scrape
