@@ -19,12 +19,12 @@ locals {
   # shard s-1, so active brokers are spread as evenly as the zones allow.
   brokers = flatten([
     for s in range(var.fleet.queue_shards) : [
-      { name = "broker-${s}-a", shard = s, az_index = s % 3 },
-      { name = "broker-${s}-b", shard = s, az_index = (s + 1) % 3 },
+      { name = "broker-${s}-a", shard = s, az_index = s % 3, az = var.azs[s % 3] },
+      { name = "broker-${s}-b", shard = s, az_index = (s + 1) % 3, az = var.azs[(s + 1) % 3] },
     ]
   ])
 
-  consul_servers = [for i in range(var.fleet.consul_servers) : { name = "consul-${i}", az_index = i % 3 }]
+  consul_servers = [for i in range(var.fleet.consul_servers) : { name = "consul-${i}", az_index = i % 3, az = var.azs[i % 3] }]
 
   # Stateful singletons: identity and usage keep SQLite on an encrypted volume in one zone
   # (their own backups are the recovery path); Prometheus sits apart from both.

@@ -24,6 +24,7 @@ locals {
 }
 
 resource "aws_security_group" "tier" {
+  #checkov:skip=CKV2_AWS_5:each group is attached by key through for_each (launch templates in compute.tf, instances in instances.tf), which checkov's graph does not follow
   for_each    = toset(local.tiers)
   name        = "${var.name}-${each.key}"
   description = "${var.name} ${each.key}: only the paths in security.tf"

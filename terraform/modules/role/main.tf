@@ -18,7 +18,38 @@ locals {
   # A role's MQTT secret is the broker's secret for that role: one SSM parameter each.
   ssm_names = { for n in local.secret_names : n => n == "NINES_MQTT_SECRET" ? "NINES_MQTT_SECRET_${upper(var.role)}" : n }
 
-  env_file = templatefile("${path.module}/templates/role.env.tftpl", { env = var.env })
+  # Each role's settings, named as in the README's configuration table. NINES_HOST comes from
+  # the instance at boot (instance.env), secrets from SSM (.secrets.env).
+  clients = {
+    NINES_CONSUL_URL   = join(",", var.cluster.consul_urls)
+    NINES_QUEUE_SHARDS = tostring(var.cluster.queue_shards)
+  }
+  role_env = {
+    api = merge(local.clients, {
+      NINES_API_PORT      = tostring(var.cluster.ports.api)
+      NINES_API_BLOB_PORT = tostring(var.cluster.ports.blob)
+      NINES_IDENTITY_URL  = var.cluster.identity_url
+      NINES_USAGE_URL     = var.cluster.usage_url
+    })
+    worker = merge(local.clients, { NINES_WORKER_HTTP_PORT = tostring(var.cluster.ports.worker_http) })
+    usage = merge(local.clients, {
+      NINES_USAGE_PORT = tostring(var.cluster.ports.usage)
+      NINES_USAGE_DB   = "${var.data_dir}/usage.db"
+    })
+    identity = {
+      NINES_IDENTITY_PORT = tostring(var.cluster.ports.identity)
+      NINES_IDENTITY_DB   = "${var.data_dir}/identity.db"
+    }
+    broker = var.broker == null ? {} : merge(local.clients, {
+      NINES_QUEUE_SHARD      = tostring(var.broker.shard)
+      NINES_BROKER_ID        = var.broker.id
+      NINES_BROKER_PORT      = tostring(var.cluster.ports.mqtt)
+      NINES_BROKER_HTTP_PORT = tostring(var.cluster.ports.broker_http)
+      NINES_BROKER_ADVERTISE = var.broker.advertise
+    })
+  }
+  env      = merge(local.role_env[var.role], var.extra_env)
+  env_file = templatefile("${path.module}/templates/role.env.tftpl", { env = local.env })
   unit = templatefile("${path.module}/templates/nines-role.service.tftpl", {
     role          = var.role
     install_dir   = var.install_dir

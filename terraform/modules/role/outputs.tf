@@ -17,3 +17,13 @@ output "ssm_parameters" {
   description = "SSM parameter names (under ssm_prefix) the role's instance profile may read."
   value       = distinct(values(local.ssm_names))
 }
+
+output "env" {
+  description = "The role's settings as written to its environment file."
+  value       = local.env
+
+  precondition {
+    condition     = var.role != "broker" || var.broker != null
+    error_message = "role broker needs var.broker (id, shard, advertise)."
+  }
+}

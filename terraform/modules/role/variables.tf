@@ -8,17 +8,48 @@ variable "role" {
   }
 }
 
-variable "env" {
-  description = "The role's settings, named as in the README's configuration table (NINES_*). Secrets do not go here: see secret_names."
-  type        = map(string)
+variable "cluster" {
+  description = "Where the role finds the rest of the deployment, and the ports every role listens on."
+  type = object({
+    consul_urls  = list(string)
+    queue_shards = number
+    identity_url = string
+    usage_url    = string
+    ports = object({
+      api         = number
+      blob        = number
+      identity    = number
+      usage       = number
+      mqtt        = number
+      broker_http = number
+      worker_http = number
+    })
+  })
+}
+
+variable "broker" {
+  description = "For role broker: its id, queue shard and the MQTT URL it advertises in the shard's leader key."
+  type        = object({ id = string, shard = number, advertise = string })
+  default     = null
 
   validation {
-    condition     = alltrue([for k in keys(var.env) : can(regex("^NINES_[A-Z0-9_]+$", k))])
+    condition     = var.broker == null || can(regex("^mqtt://", var.broker.advertise))
+    error_message = "broker.advertise is an mqtt:// URL."
+  }
+}
+
+variable "extra_env" {
+  description = "More settings from the README's configuration table (NINES_*), e.g. NINES_LOG_LEVEL. Secrets do not go here: see secret_names."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.extra_env) : can(regex("^NINES_[A-Z0-9_]+$", k))])
     error_message = "Every setting is a NINES_* variable from the README's configuration table."
   }
   validation {
     # User data is readable by anyone who can describe the instance; secrets come from SSM.
-    condition     = alltrue([for k in keys(var.env) : !can(regex("(SECRET|TOKEN)", k))])
+    condition     = alltrue([for k in keys(var.extra_env) : !can(regex("(SECRET|TOKEN)", k))])
     error_message = "Secrets (…_SECRET…, …_TOKEN) must not be in user data; they are read from SSM Parameter Store at boot."
   }
 }
