@@ -34,6 +34,8 @@ export interface RunOptions {
   quick?: boolean;
   engine?: 'builtin' | 'k6';
   say?: (line: string) => void;
+  /** The system to run against instead of starting the scenario's topology (`--target`). */
+  system?: () => Promise<SystemUnderTest>;
 }
 
 export interface RunResult {
@@ -57,7 +59,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
   mkdirSync(dir, { recursive: true });
   say(`scenario ${sc.name} (seed ${seed}${o.quick ? ', quick' : ''}): starting the ${sc.topology.kind} topology in ${dir}`);
 
-  const sut: SystemUnderTest = await startSystem(sc.topology, dir, 'info');
+  const sut: SystemUnderTest = o.system ? await o.system() : await startSystem(sc.topology, dir, 'info');
   const faults = new FaultInjector(sut, say);
   const windows: FaultWindow[] = [];
   const timers: NodeJS.Timeout[] = [];
