@@ -1,0 +1,20 @@
+/** The plan for people: one block per tier with its figure, how it follows, its sources and the article's estimate. */
+import { relative } from 'node:path';
+import type { Plan } from './fleet.ts';
+
+/** The plan as text; source files are shown relative to `cwd`. */
+export function formatPlan(plan: Plan, cwd: string): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const lines = [`nines plan: ${n(plan.rate)} resizes/s + ${Math.round(plan.headroom * 100)} % headroom = ${n(Math.round(plan.sized))}/s to carry`, ''];
+  for (const t of plan.tiers) {
+    lines.push(`${t.tier.padEnd(9)} ${String(t.instances).padStart(4)} × ${t.coresPerInstance}-core = ${n(t.instances * t.coresPerInstance).padStart(6)} cores    article: ${t.article}`);
+    lines.push(`          how:  ${t.reasoning}`);
+    for (const s of t.sources) {
+      const at = s.measuredAt === 'design' ? 'design' : `${s.measuredAt.slice(0, 16).replace('T', ' ')} UTC`;
+      lines.push(`          from: ${s.figure} — ${relative(cwd, s.file) || s.file}, ${at}${s.machine ? `, ${s.machine}` : ''}`);
+    }
+    if (t.warning) lines.push(`          WARNING: ${t.warning}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
