@@ -310,7 +310,14 @@ checkov_ok() { # the venv's own record of the installed version; `checkov --vers
     [ -f "$CHECKOV_VENV/lib/python3"*/site-packages/checkov-$CHECKOV_VERSION.dist-info/METADATA ] 2>/dev/null
 }
 if ! checkov_ok; then
-  command -v python3 >/dev/null 2>&1 || die "python3 is needed for checkov"
+  # Debian's python3 lacks ensurepip (so `python3 -m venv` fails) until python3-venv is installed.
+  if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+    log "installing Debian packages for checkov's venv: python3 python3-venv"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=600 install -y --no-install-recommends python3 python3-venv >&2 ||
+      { as_root apt-get -q -o DPkg::Lock::Timeout=600 update >&2 &&
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=600 install -y --no-install-recommends python3 python3-venv >&2; } ||
+      die "apt-get install python3 python3-venv failed"
+  fi
   log "installing checkov $CHECKOV_VERSION from PyPI into $CHECKOV_VENV"
   rm -rf "$CHECKOV_VENV"
   python3 -m venv "$CHECKOV_VENV" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
