@@ -59,3 +59,8 @@ output "addresses" {
   description = "Fixed private IPv4 address of every Consul server, broker, identity, usage and Prometheus instance."
   value       = local.addresses
 }
+
+output "fleet" {
+  description = "The fleet as validated (tests derive variants of it with merge())."
+  value       = var.fleet
+}

@@ -1,8 +1,8 @@
 # Api servers and workers: stateless, in autoscaling groups over the three private subnets.
 locals {
   groups = {
-    api    = { user_data = module.api_role.user_data, type = module.layout.instance_types.api, size = module.layout.autoscaling.api }
-    worker = { user_data = module.worker_role.user_data, type = module.layout.instance_types.worker, size = module.layout.autoscaling.worker }
+    api    = { user_data = module.service_role["api"].user_data, type = module.layout.instance_types.api, size = module.layout.autoscaling.api }
+    worker = { user_data = module.service_role["worker"].user_data, type = module.layout.instance_types.worker, size = module.layout.autoscaling.worker }
   }
 }
 

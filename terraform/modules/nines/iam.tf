@@ -2,11 +2,11 @@
 # /<name>/), decrypt them with the deployment's key, and be reached by Session Manager.
 locals {
   iam_tiers = {
-    api        = module.api_role.ssm_parameters
-    worker     = module.worker_role.ssm_parameters
+    api        = module.service_role["api"].ssm_parameters
+    worker     = module.service_role["worker"].ssm_parameters
     broker     = module.broker_role[local.brokers[0].name].ssm_parameters
-    usage      = module.usage_role.ssm_parameters
-    identity   = module.identity_role.ssm_parameters
+    usage      = module.service_role["usage"].ssm_parameters
+    identity   = module.service_role["identity"].ssm_parameters
     consul     = ["CONSUL_GOSSIP_KEY"]
     prometheus = []
   }

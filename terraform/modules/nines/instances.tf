@@ -6,8 +6,8 @@ locals {
     { for b in local.brokers : b.name => { tier = "broker", az = b.az_index, type = module.layout.instance_types.broker, user_data = module.broker_role[b.name].user_data, data = false } },
     { for c in module.layout.consul_servers : c.name => { tier = "consul", az = c.az_index, type = "c6i.large", user_data = local.consul_user_data[c.name], data = false } },
     {
-      identity   = { tier = "identity", az = module.layout.singletons.identity.az_index, type = module.layout.instance_types.identity, user_data = module.identity_role.user_data, data = true }
-      usage      = { tier = "usage", az = module.layout.singletons.usage.az_index, type = module.layout.instance_types.usage, user_data = module.usage_role.user_data, data = true }
+      identity   = { tier = "identity", az = module.layout.singletons.identity.az_index, type = module.layout.instance_types.identity, user_data = module.service_role["identity"].user_data, data = true }
+      usage      = { tier = "usage", az = module.layout.singletons.usage.az_index, type = module.layout.instance_types.usage, user_data = module.service_role["usage"].user_data, data = true }
       prometheus = { tier = "prometheus", az = module.layout.singletons.prometheus.az_index, type = "c6i.xlarge", user_data = local.prometheus_user_data, data = false }
     },
   )

@@ -1,5 +1,5 @@
 # Prometheus scrapes every process. This deployment's own configuration, templated here
-# until the repository's dashboards/prometheus/ files (issue 15) can be installed as they are.
+# until the repository has its own Prometheus configuration files (issue 15) to install as they are.
 locals {
   prometheus_version = "2.53.4"
   prometheus_user_data = templatefile("${path.module}/templates/prometheus-server.yaml.tftpl", {

@@ -12,43 +12,15 @@ locals {
   log_level = { NINES_LOG_LEVEL = "info" }
 }
 
-module "api_role" {
+# api, worker, usage and identity: one instance type each; identity and usage keep SQLite on
+# their data volume.
+module "service_role" {
+  for_each          = { api = "", worker = "", usage = "/dev/sdf", identity = "/dev/sdf" }
   source            = "../role"
-  role              = "api"
+  role              = each.key
   cluster           = local.cluster
   extra_env         = local.log_level
-  nines_tarball_url = var.nines_tarball_url
-  node_tarball_url  = var.node_tarball_url
-  ssm_prefix        = local.ssm_prefix
-}
-
-module "worker_role" {
-  source            = "../role"
-  role              = "worker"
-  cluster           = local.cluster
-  extra_env         = local.log_level
-  nines_tarball_url = var.nines_tarball_url
-  node_tarball_url  = var.node_tarball_url
-  ssm_prefix        = local.ssm_prefix
-}
-
-module "usage_role" {
-  source            = "../role"
-  role              = "usage"
-  cluster           = local.cluster
-  extra_env         = local.log_level
-  data_device       = "/dev/sdf"
-  nines_tarball_url = var.nines_tarball_url
-  node_tarball_url  = var.node_tarball_url
-  ssm_prefix        = local.ssm_prefix
-}
-
-module "identity_role" {
-  source            = "../role"
-  role              = "identity"
-  cluster           = local.cluster
-  extra_env         = local.log_level
-  data_device       = "/dev/sdf"
+  data_device       = each.value
   nines_tarball_url = var.nines_tarball_url
   node_tarball_url  = var.node_tarball_url
   ssm_prefix        = local.ssm_prefix

@@ -14,13 +14,14 @@ locals {
     [for from in ["api", "worker", "usage"] : { from = from, to = "broker", port = local.ports.mqtt, why = "MQTT jobs, credit and usage batches" }],
     [for from in ["api", "worker", "usage", "broker"] : { from = from, to = "consul", port = local.ports.consul_http, why = "leader key, sessions and checks" }],
     [for p in [8300, 8301, 8302] : { from = "consul", to = "consul", port = p, why = "Consul Raft and gossip" }],
+    [for p in [8301, 8302] : { from = "consul", to = "consul", port = p, protocol = "udp", why = "Consul gossip (Serf) over UDP" }],
     [for t in [
       { to = "api", port = local.ports.api }, { to = "broker", port = local.ports.broker_http },
       { to = "worker", port = local.ports.worker_http }, { to = "usage", port = local.ports.usage },
       { to = "identity", port = local.ports.identity }, { to = "consul", port = local.ports.consul_http },
     ] : { from = "prometheus", to = t.to, port = t.port, why = "metrics scrape" }],
   )
-  path_map = { for p in local.paths : "${p.from}-${p.to}-${p.port}" => p }
+  path_map = { for p in local.paths : "${p.from}-${p.to}-${lookup(p, "protocol", "tcp")}-${p.port}" => merge({ protocol = "tcp" }, p) }
 }
 
 resource "aws_security_group" "tier" {
@@ -36,7 +37,7 @@ resource "aws_vpc_security_group_ingress_rule" "path" {
   for_each                     = local.path_map
   security_group_id            = aws_security_group.tier[each.value.to].id
   referenced_security_group_id = aws_security_group.tier[each.value.from].id
-  ip_protocol                  = "tcp"
+  ip_protocol                  = each.value.protocol
   from_port                    = each.value.port
   to_port                      = each.value.port
   description                  = "from ${each.value.from}: ${each.value.why}"
@@ -46,29 +47,10 @@ resource "aws_vpc_security_group_egress_rule" "path" {
   for_each                     = local.path_map
   security_group_id            = aws_security_group.tier[each.value.from].id
   referenced_security_group_id = aws_security_group.tier[each.value.to].id
-  ip_protocol                  = "tcp"
+  ip_protocol                  = each.value.protocol
   from_port                    = each.value.port
   to_port                      = each.value.port
   description                  = "to ${each.value.to}: ${each.value.why}"
-}
-
-# Consul gossip also runs over UDP.
-resource "aws_vpc_security_group_ingress_rule" "consul_gossip_udp" {
-  security_group_id            = aws_security_group.tier["consul"].id
-  referenced_security_group_id = aws_security_group.tier["consul"].id
-  ip_protocol                  = "udp"
-  from_port                    = 8301
-  to_port                      = 8302
-  description                  = "from consul: Serf gossip"
-}
-
-resource "aws_vpc_security_group_egress_rule" "consul_gossip_udp" {
-  security_group_id            = aws_security_group.tier["consul"].id
-  referenced_security_group_id = aws_security_group.tier["consul"].id
-  ip_protocol                  = "udp"
-  from_port                    = 8301
-  to_port                      = 8302
-  description                  = "to consul: Serf gossip"
 }
 
 # The one path open to the internet: the public TLS listener.

@@ -15,7 +15,8 @@ variables {
 }
 
 run "cidr_layout" {
-  command = plan
+  # apply (of no resources): later runs derive their fleets from this run's outputs.
+  command = apply
 
   assert {
     condition     = output.public_subnets == ["10.40.0.0/20", "10.40.16.0/20", "10.40.32.0/20"]
@@ -61,15 +62,7 @@ run "sizing" {
 run "five_consul_servers_spread" {
   command = plan
   variables {
-    fleet = {
-      api            = { instances = 3, cores = 8 }
-      worker         = { instances = 2, cores = 2 }
-      queue_shards   = 1
-      broker_cores   = 2
-      usage          = { instances = 1, cores = 2 }
-      identity_cores = 2
-      consul_servers = 5
-    }
+    fleet = merge(run.cidr_layout.fleet, { consul_servers = 5 })
   }
 
   assert {
@@ -81,15 +74,7 @@ run "five_consul_servers_spread" {
 run "refuses_four_consul_servers" {
   command = plan
   variables {
-    fleet = {
-      api            = { instances = 3, cores = 8 }
-      worker         = { instances = 2, cores = 2 }
-      queue_shards   = 1
-      broker_cores   = 2
-      usage          = { instances = 1, cores = 2 }
-      identity_cores = 2
-      consul_servers = 4
-    }
+    fleet = merge(run.cidr_layout.fleet, { consul_servers = 4 })
   }
   expect_failures = [var.fleet]
 }
@@ -97,15 +82,7 @@ run "refuses_four_consul_servers" {
 run "refuses_unmapped_cores" {
   command = plan
   variables {
-    fleet = {
-      api            = { instances = 3, cores = 6 }
-      worker         = { instances = 2, cores = 2 }
-      queue_shards   = 1
-      broker_cores   = 2
-      usage          = { instances = 1, cores = 2 }
-      identity_cores = 2
-      consul_servers = 3
-    }
+    fleet = merge(run.cidr_layout.fleet, { api = { instances = 3, cores = 6 } })
   }
   expect_failures = [var.fleet]
 }
@@ -129,15 +106,7 @@ run "refuses_a_small_vpc" {
 run "refuses_an_api_tier_one_zone_loss_would_empty" {
   command = plan
   variables {
-    fleet = {
-      api            = { instances = 2, cores = 8 }
-      worker         = { instances = 2, cores = 2 }
-      queue_shards   = 1
-      broker_cores   = 2
-      usage          = { instances = 1, cores = 2 }
-      identity_cores = 2
-      consul_servers = 3
-    }
+    fleet = merge(run.cidr_layout.fleet, { api = { instances = 2, cores = 8 } })
   }
   expect_failures = [output.autoscaling]
 }
