@@ -10,8 +10,8 @@ export function formatPlan(plan: Plan, cwd: string): string {
     lines.push(`${t.tier.padEnd(9)} ${String(t.instances).padStart(4)} × ${t.coresPerInstance}-core = ${n(t.instances * t.coresPerInstance).padStart(6)} cores    article: ${t.article}`);
     lines.push(`          how:  ${t.reasoning}`);
     for (const s of t.sources) {
-      const at = s.measuredAt === 'design' ? 'design' : `${s.measuredAt.slice(0, 16).replace('T', ' ')} UTC`;
-      lines.push(`          from: ${s.figure} — ${relative(cwd, s.file) || s.file}, ${at}${s.machine ? `, ${s.machine}` : ''}`);
+      const where = s.measuredAt === 'design' ? `design (${s.file})` : `${relative(cwd, s.file) || s.file}, ${s.measuredAt.slice(0, 16).replace('T', ' ')} UTC${s.machine ? `, ${s.machine}` : ''}`;
+      lines.push(`          from: ${s.figure} — ${where}`);
     }
     if (t.warning) lines.push(`          WARNING: ${t.warning}`);
     lines.push('');

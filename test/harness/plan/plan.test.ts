@@ -73,7 +73,7 @@ test('the plan sizes every tier from the newest full measurement and names it', 
   const tier = (n: string) => plan.tiers.find((x) => x.tier === n)!;
   assert.equal(plan.sized, 12_000);
   assert.equal(tier('worker').instances, Math.ceil(12_000 / (26 * 32))); // 26 resizes/s per core
-  assert.equal(tier('api').instances, Math.ceil((12_000 * 3.2) / 1000 / 8)); // median 3.2 ms
+  assert.equal(tier('api').instances, Math.ceil((12_000 * 3.2) / 1000 / 0.7 / 8)); // median 3.2 ms, 70 % busy
   assert.equal(tier('queue').instances, 2 * Math.ceil(12_000 / 8000), 'the lowest ceiling of the job kinds sizes the shards');
   assert.equal(tier('consul').instances, 3);
   assert.equal(tier('usage').warning, undefined, '12,000 records/s at 0.05 ms is 60 % of one core');
