@@ -130,3 +130,11 @@ test('a missing measurement is an error naming the command that makes it', (t) =
   assert.equal(mix.status, 1);
   assert.match(mix.stderr, /make one with: nines scenario capacity --image other\.webp/);
 });
+
+test('nines scenario --image gives every request one fixture (a capacity run per image of a mix)', async () => {
+  const { loadScenario } = await import('../../../harness/scenario/catalog.ts');
+  const { withImage } = await import('../../../harness/scenario/override.ts');
+  const sc = withImage(await loadScenario('capacity'), 'small.png');
+  assert.deepEqual(sc.load.images, [{ fixture: 'small.png' }]);
+  assert.throws(() => withImage(sc, '../etc/passwd'), /a file name in the fixtures folder/);
+});
