@@ -13,6 +13,8 @@ import { repoRoot } from '../../../harness/stack/process.ts';
 import { brokerCeiling, cpuPerRequest, workerCapacity } from '../../../harness/plan/sources.ts';
 import { planFleet } from '../../../harness/plan/fleet.ts';
 import { fleetTfvars } from '../../../harness/plan/tfvars.ts';
+import { loadScenario } from '../../../harness/scenario/catalog.ts';
+import { withImage } from '../../../harness/scenario/override.ts';
 
 const PHOTO = '2569067123_aca715a2ee_o.jpg';
 
@@ -132,8 +134,6 @@ test('a missing measurement is an error naming the command that makes it', (t) =
 });
 
 test('nines scenario --image gives every request one fixture (a capacity run per image of a mix)', async () => {
-  const { loadScenario } = await import('../../../harness/scenario/catalog.ts');
-  const { withImage } = await import('../../../harness/scenario/override.ts');
   const sc = withImage(await loadScenario('capacity'), 'small.png');
   assert.deepEqual(sc.load.images, [{ fixture: 'small.png' }]);
   assert.throws(() => withImage(sc, '../etc/passwd'), /a file name in the fixtures folder/);
