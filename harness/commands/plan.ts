@@ -15,7 +15,7 @@ import { fleetTfvars } from '../plan/tfvars.ts';
 const help = `nines plan — the fleet for a target rate, per tier, from measured figures
 
 Usage:
-  nines plan --rate N [--headroom F] [--image-mix FIXTURE=SHARE,…] [--out DIR] [--runs DIR] [--json]
+  nines plan --rate N [--headroom F] [--image-mix FIXTURE=SHARE,…] [--out DIR] [--runs DIR] [--json] [--queue-shards N]
 
 Options:
   --rate N             resizes/s the fleet must carry (required)
@@ -25,6 +25,8 @@ Options:
   --worker-cores N     cores per worker instance (default 32, the article's machine)
   --api-cores N        cores per api instance (default 8)
   --consul-failures N  Consul server failures to survive: 1 (3 servers, default) or 2 (5)
+  --queue-shards N     size the queue by hand instead of from bench:queue (recorded as given,
+                       with a warning; for when the bench cannot run, e.g. on a busy machine)
   --runs DIR           where the measurements are (default ./runs)
   --out DIR            write DIR/fleet.auto.tfvars.json (for terraform/) and DIR/plan.json
   --json               print the plan as JSON
@@ -48,6 +50,7 @@ function parse(argv: string[]) {
       'worker-cores': { type: 'string', default: '32' },
       'api-cores': { type: 'string', default: '8' },
       'consul-failures': { type: 'string', default: '1' },
+      'queue-shards': { type: 'string' },
       runs: { type: 'string', default: 'runs' },
       out: { type: 'string' },
       json: { type: 'boolean' },
@@ -66,6 +69,7 @@ function parse(argv: string[]) {
     workerCores: positive('worker-cores', values['worker-cores'], true)!,
     apiCores: positive('api-cores', values['api-cores'], true)!,
     consulFailures: consulFailures as 1 | 2,
+    queueShards: positive('queue-shards', values['queue-shards'], true),
     runs: resolve(values.runs!),
     out: values.out === undefined ? undefined : resolve(values.out),
     json: !!values.json,
@@ -94,16 +98,35 @@ export const command: Command = {
       console.error(`nines plan: ${(err as Error).message}\n\n${help}`);
       return 2;
     }
-    let input: PlanInput;
-    try {
-      const cpu = cpuPerRequest(o.runs);
-      const workers = o.mix ? o.mix.map((m) => ({ share: m.share, capacity: workerCapacity(o.runs, m.fixture) })) : [{ share: 1, capacity: workerCapacity(o.runs) }];
-      input = { rate: o.rate, headroom: o.headroom, workers, broker: brokerCeiling(o.runs), apiCpuMs: cpu.api, usageCpuMs: cpu.usage, workerCores: o.workerCores, apiCores: o.apiCores, consulFailures: o.consulFailures };
-    } catch (err) {
-      if (!(err instanceof MissingMeasurementError)) throw err;
-      console.error(`nines plan: ${err.message}`);
+    // Every missing measurement is reported at once, each with the command that makes it.
+    const missing: MissingMeasurementError[] = [];
+    const read = <T>(f: () => T): T | undefined => {
+      try {
+        return f();
+      } catch (err) {
+        if (!(err instanceof MissingMeasurementError)) throw err;
+        missing.push(err);
+        return undefined;
+      }
+    };
+    const cpu = read(() => cpuPerRequest(o.runs));
+    const workers = (o.mix ?? [{ fixture: undefined, share: 1 }]).map((m) => ({ share: m.share, capacity: read(() => workerCapacity(o.runs, m.fixture)) }));
+    const ceiling = o.queueShards === undefined ? read(() => brokerCeiling(o.runs)) : undefined;
+    if (missing.length) {
+      for (const m of missing) console.error(`nines plan: ${m.message}`);
       return 1;
     }
+    const input: PlanInput = {
+      rate: o.rate,
+      headroom: o.headroom,
+      workers: workers.map((w) => ({ share: w.share, capacity: w.capacity! })),
+      queue: o.queueShards === undefined ? { ceiling: ceiling! } : { givenShards: o.queueShards },
+      apiCpuMs: cpu!.api,
+      usageCpuMs: cpu!.usage,
+      workerCores: o.workerCores,
+      apiCores: o.apiCores,
+      consulFailures: o.consulFailures,
+    };
     const plan = planFleet(input);
     if (o.json) out(JSON.stringify(plan, null, 2));
     else out(formatPlan(plan, process.cwd()));

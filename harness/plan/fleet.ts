@@ -24,7 +24,8 @@ export interface PlanInput {
   headroom: number;
   /** Per image of the mix: its share and one machine's measured capacity with it. */
   workers: Array<{ share: number; capacity: Measured<{ ratePerS: number; cores: number; fixture: string }> }>;
-  broker: Measured<{ jobsPerS: number; kind: string }>;
+  /** The per-broker ceiling bench:queue measured, or shards an operator gave (`--queue-shards`). */
+  queue: { ceiling: Measured<{ jobsPerS: number; kind: string }> } | { givenShards: number };
   apiCpuMs: Measured<number>;
   usageCpuMs: Measured<number>;
   /** Cores per worker and api instance (instance sizes of modules/layout). */
@@ -99,14 +100,25 @@ function apiTier(p: PlanInput, sized: number): TierPlan {
 }
 
 function queueTier(p: PlanInput, sized: number): TierPlan {
-  const shards = Math.ceil(sized / p.broker.value.jobsPerS);
+  const tier = { tier: 'queue' as const, coresPerInstance: 2, article: 'one queue' };
+  const pair = 'an active and a standby broker each (a broker is one Node event loop: 2 cores leave one for GC and the OS)';
+  if ('givenShards' in p.queue) {
+    const shards = p.queue.givenShards;
+    return {
+      ...tier,
+      instances: shards * 2,
+      reasoning: `${shards} shard${shards > 1 ? 's' : ''} as given (--queue-shards), not from a measurement; ${pair}`,
+      sources: [{ file: 'the command line', measuredAt: 'given', figure: `--queue-shards ${shards}` }],
+      warning: 'the queue is sized by hand: run npm run bench:queue on a quiet machine and plan again',
+    };
+  }
+  const ceiling = p.queue.ceiling;
+  const shards = Math.ceil(sized / ceiling.value.jobsPerS);
   return {
-    tier: 'queue',
+    ...tier,
     instances: shards * 2,
-    coresPerInstance: 2,
-    reasoning: `${fmt(sized)} jobs/s ÷ ${fmt(p.broker.value.jobsPerS)} per broker → ${shards} shard${shards > 1 ? 's' : ''}, an active and a standby broker each (a broker is one Node event loop: 2 cores leave one for GC and the OS)`,
-    sources: [p.broker.source],
-    article: 'one queue',
+    reasoning: `${fmt(sized)} jobs/s ÷ ${fmt(ceiling.value.jobsPerS)} per broker → ${shards} shard${shards > 1 ? 's' : ''}, ${pair}`,
+    sources: [ceiling.source],
   };
 }
 

@@ -10,7 +10,7 @@ export function formatPlan(plan: Plan, cwd: string): string {
     lines.push(`${t.tier.padEnd(9)} ${String(t.instances).padStart(4)} × ${t.coresPerInstance}-core = ${n(t.instances * t.coresPerInstance).padStart(6)} cores    article: ${t.article}`);
     lines.push(`          how:  ${t.reasoning}`);
     for (const s of t.sources) {
-      const where = s.measuredAt === 'design' ? `design (${s.file})` : `${relative(cwd, s.file) || s.file}, ${s.measuredAt.slice(0, 16).replace('T', ' ')} UTC${s.machine ? `, ${s.machine}` : ''}`;
+      const where = s.measuredAt === 'design' || s.measuredAt === 'given' ? `${s.measuredAt} (${s.file})` : `${relative(cwd, s.file) || s.file}, ${s.measuredAt.slice(0, 16).replace('T', ' ')} UTC${s.machine ? `, ${s.machine}` : ''}`;
       lines.push(`          from: ${s.figure} — ${where}`);
     }
     if (t.warning) lines.push(`          WARNING: ${t.warning}`);

@@ -30,7 +30,7 @@ export class MissingMeasurementError extends Error {
     readonly command: string,
     why: string,
   ) {
-    super(`no measurement for the ${tier} tier (${why}); make one with: ${command}`);
+    super(`no measurement for ${tier} (${why}); make one with: ${command}`);
   }
 }
 
@@ -88,7 +88,7 @@ export function workerCapacity(runs: string, fixture?: string): Measured<{ rateP
   const found = latest(runs, 'capacity', 'report.json', capacityReport, (r) => !r.settings.quick && (fixture === undefined || r.settings.images.some((i) => i.fixture === fixture)));
   if (!found) {
     const cmd = fixture === undefined ? 'nines scenario capacity' : `nines scenario capacity --image ${fixture}`;
-    throw new MissingMeasurementError('worker', cmd, `no full-length capacity run in ${join(runs, 'capacity')}${fixture ? ` with image ${fixture}` : ''}`);
+    throw new MissingMeasurementError('the worker tier', cmd, `no full-length capacity run in ${join(runs, 'capacity')}${fixture ? ` with image ${fixture}` : ''}`);
   }
   const { capacity: c, settings, startedAt } = found.value;
   const image = settings.images[0]!.fixture;
@@ -101,7 +101,7 @@ export function workerCapacity(runs: string, fixture?: string): Measured<{ rateP
 /** Jobs/s one broker carries (the lowest ceiling over the job kinds measured), from the newest bench:queue. */
 export function brokerCeiling(runs: string): Measured<{ jobsPerS: number; kind: string }> {
   const found = latest(runs, 'bench-queue', 'measurement.json', queueMeasurement, (m) => m.kinds.every((k) => k.ceiling !== null));
-  if (!found) throw new MissingMeasurementError('queue', 'npm run bench:queue', `no bench:queue run with a ceiling for every job kind in ${join(runs, 'bench-queue')}`);
+  if (!found) throw new MissingMeasurementError('the queue tier', 'npm run bench:queue', `no bench:queue run with a ceiling for every job kind in ${join(runs, 'bench-queue')}`);
   const worst = [...found.value.kinds].sort((a, b) => a.ceiling! - b.ceiling!)[0]!;
   const all = found.value.kinds.map((k) => `${k.kind} ${k.ceiling}/s`).join(', ');
   return {
@@ -119,7 +119,7 @@ const median = (xs: number[]) => {
 /** CPU ms per request of the api and the usage process (median over the rounds), from the newest bench/cpu-split. */
 export function cpuPerRequest(runs: string): { api: Measured<number>; usage: Measured<number> } {
   const found = latest(runs, 'bench-cpu-split', 'measurement.json', cpuSplitMeasurement);
-  if (!found) throw new MissingMeasurementError('api and usage', 'node --import tsx bench/cpu-split.ts', `no cpu-split run in ${join(runs, 'bench-cpu-split')}`);
+  if (!found) throw new MissingMeasurementError('the api and usage tiers', 'node --import tsx bench/cpu-split.ts', `no cpu-split run in ${join(runs, 'bench-cpu-split')}`);
   const m = found.value;
   const api = median(m.cpuMsPerRequest.map((r) => r.api));
   const usage = median(m.cpuMsPerRequest.map((r) => r.usage));

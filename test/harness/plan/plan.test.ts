@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../../harness/stack/process.ts';
@@ -71,7 +71,7 @@ test('the plan sizes every tier from the newest full measurement and names it', 
   assert.equal(photo.value.ratePerS, 52, 'the newest full run with that image; the quick one is not a measurement');
   assert.match(photo.source.file, /capacity\/20261203-120000\/report\.json$/);
 
-  const plan = planFleet({ rate: 10_000, headroom: 0.2, workers: [{ share: 1, capacity: photo }], broker: brokerCeiling(runs), apiCpuMs: cpu.api, usageCpuMs: cpu.usage, workerCores: 32, apiCores: 8, consulFailures: 1 });
+  const plan = planFleet({ rate: 10_000, headroom: 0.2, workers: [{ share: 1, capacity: photo }], queue: { ceiling: brokerCeiling(runs) }, apiCpuMs: cpu.api, usageCpuMs: cpu.usage, workerCores: 32, apiCores: 8, consulFailures: 1 });
   const tier = (n: string) => plan.tiers.find((x) => x.tier === n)!;
   assert.equal(plan.sized, 12_000);
   assert.equal(tier('worker').instances, Math.ceil(12_000 / (26 * 32))); // 26 resizes/s per core
@@ -94,7 +94,7 @@ test('a mix of images sizes the workers by the weighted harmonic mean of their r
     { share: 0.5, capacity: workerCapacity(runs, PHOTO) }, // 26/s per core
     { share: 0.5, capacity: workerCapacity(runs, 'small.png') }, // 50/s per core
   ];
-  const plan = planFleet({ rate: 10_000, headroom: 0, workers, broker: brokerCeiling(runs), apiCpuMs: cpu.api, usageCpuMs: cpu.usage, workerCores: 32, apiCores: 8, consulFailures: 2 });
+  const plan = planFleet({ rate: 10_000, headroom: 0, workers, queue: { ceiling: brokerCeiling(runs) }, apiCpuMs: cpu.api, usageCpuMs: cpu.usage, workerCores: 32, apiCores: 8, consulFailures: 2 });
   const perCore = 1 / (0.5 / 26 + 0.5 / 50);
   assert.equal(plan.tiers[0]!.instances, Math.ceil(10_000 / (perCore * 32)));
   assert.equal(plan.tiers.find((x) => x.tier === 'consul')!.instances, 5);
@@ -103,7 +103,7 @@ test('a mix of images sizes the workers by the weighted harmonic mean of their r
 test('a usage process that cannot keep up is a warning in the plan', (t) => {
   const runs = runsDir(t);
   const cpu = cpuPerRequest(runs);
-  const plan = planFleet({ rate: 10_000, headroom: 0.2, workers: [{ share: 1, capacity: workerCapacity(runs) }], broker: brokerCeiling(runs), apiCpuMs: cpu.api, usageCpuMs: { ...cpu.usage, value: 0.5 }, workerCores: 32, apiCores: 8, consulFailures: 1 });
+  const plan = planFleet({ rate: 10_000, headroom: 0.2, workers: [{ share: 1, capacity: workerCapacity(runs) }], queue: { ceiling: brokerCeiling(runs) }, apiCpuMs: cpu.api, usageCpuMs: { ...cpu.usage, value: 0.5 }, workerCores: 32, apiCores: 8, consulFailures: 1 });
   assert.match(plan.tiers.find((x) => x.tier === 'usage')!.warning ?? '', /2,000 records\/s, 6 × too few/);
 });
 
@@ -125,9 +125,12 @@ test('nines plan prints each tier with its source and writes fleet.auto.tfvars.j
 test('a missing measurement is an error naming the command that makes it', (t) => {
   const runs = runsDir(t);
   rmSync(join(runs, 'bench-queue'), { recursive: true });
-  const r = cli(['--rate', '10000', '--runs', runs]);
+  rmSync(join(runs, 'bench-cpu-split'), { recursive: true });
+  const r = cli(['--rate', '10000', '--runs', runs, '--out', join(runs, 'out')]);
   assert.equal(r.status, 1);
+  assert.match(r.stderr, /no measurement for the api and usage tiers .*make one with: node --import tsx bench\/cpu-split\.ts/);
   assert.match(r.stderr, /no measurement for the queue tier .*make one with: npm run bench:queue/);
+  assert.equal(existsSync(join(runs, 'out')), false, 'nothing written');
   const mix = cli(['--rate', '10000', '--runs', runsDir(t), '--image-mix', `${PHOTO}=0.5,other.webp=0.5`]);
   assert.equal(mix.status, 1);
   assert.match(mix.stderr, /make one with: nines scenario capacity --image other\.webp/);
@@ -137,4 +140,16 @@ test('nines scenario --image gives every request one fixture (a capacity run per
   const sc = withImage(await loadScenario('capacity'), 'small.png');
   assert.deepEqual(sc.load.images, [{ fixture: 'small.png' }]);
   assert.throws(() => withImage(sc, '../etc/passwd'), /a file name in the fixtures folder/);
+});
+
+test('--queue-shards sizes the queue by hand, recorded as given and warned about', (t) => {
+  const runs = runsDir(t);
+  rmSync(join(runs, 'bench-queue'), { recursive: true });
+  const r = cli(['--rate', '10000', '--runs', runs, '--queue-shards', '2', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const plan = JSON.parse(r.stdout) as { tiers: Array<{ tier: string; instances: number; warning?: string; sources: Array<{ measuredAt: string; figure: string }> }> };
+  const queue = plan.tiers.find((x) => x.tier === 'queue')!;
+  assert.equal(queue.instances, 4);
+  assert.deepEqual(queue.sources.map((s) => [s.measuredAt, s.figure]), [['given', '--queue-shards 2']]);
+  assert.match(queue.warning ?? '', /sized by hand/);
 });
