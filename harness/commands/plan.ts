@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { out, positive, UsageError, type Command } from './types.ts';
 import { brokerCeiling, cpuPerRequest, MissingMeasurementError, workerCapacity } from '../plan/sources.ts';
 import { planFleet, type PlanInput } from '../plan/fleet.ts';
-import { formatPlan } from '../plan/format.ts';
+import { formatPlan, withRelativeSources } from '../plan/format.ts';
 import { fleetTfvars } from '../plan/tfvars.ts';
 
 const help = `nines plan — the fleet for a target rate, per tier, from measured figures
@@ -127,7 +127,7 @@ export const command: Command = {
       apiCores: o.apiCores,
       consulFailures: o.consulFailures,
     };
-    const plan = planFleet(input);
+    const plan = withRelativeSources(planFleet(input), process.cwd());
     if (o.json) out(JSON.stringify(plan, null, 2));
     else out(formatPlan(plan, process.cwd()));
     if (o.out) {

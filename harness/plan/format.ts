@@ -18,3 +18,8 @@ export function formatPlan(plan: Plan, cwd: string): string {
   }
   return lines.join('\n');
 }
+
+/** The plan with every source file named relative to `cwd` (plan.json is read beside a checkout, not on this machine). */
+export function withRelativeSources(plan: Plan, cwd: string): Plan {
+  return { ...plan, tiers: plan.tiers.map((t) => ({ ...t, sources: t.sources.map((s) => ({ ...s, file: relative(cwd, s.file) || s.file })) })) };
+}
