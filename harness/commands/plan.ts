@@ -70,7 +70,7 @@ function parse(argv: string[]) {
     apiCores: positive('api-cores', values['api-cores'], true)!,
     consulFailures: consulFailures as 1 | 2,
     queueShards: positive('queue-shards', values['queue-shards'], true),
-    runs: resolve(values.runs!),
+    runs: values.runs!,
     out: values.out === undefined ? undefined : resolve(values.out),
     json: !!values.json,
   };
