@@ -12,7 +12,8 @@
  *
  * Thread kinds are read from /proc/<pid>/task, which forgets threads that exit, so the
  * split can sum to less than the process total when libvips retires idle threads.
- * Appends nothing.
+ * Appends nothing to RESULTS.md; writes the CPU per request of each process kind to
+ * runs/bench-cpu-split/<time>/measurement.json (bench/measurement.ts), which nines plan reads.
  *
  * Options (env): BENCH_IMAGE (a path), BENCH_QUERY, BENCH_SECONDS per phase (default 10),
  * BENCH_ROUNDS (default 2), BENCH_WARMUP seconds (default 60), BENCH_INFLIGHT (default 3
