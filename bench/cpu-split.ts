@@ -12,7 +12,8 @@
  *
  * Thread kinds are read from /proc/<pid>/task, which forgets threads that exit, so the
  * split can sum to less than the process total when libvips retires idle threads.
- * Appends nothing.
+ * Appends nothing to RESULTS.md; writes the CPU per request of each process kind to
+ * runs/bench-cpu-split/<time>/measurement.json (bench/measurement.ts), which nines plan reads.
  *
  * Options (env): BENCH_IMAGE (a path), BENCH_QUERY, BENCH_SECONDS per phase (default 10),
  * BENCH_ROUNDS (default 2), BENCH_WARMUP seconds (default 60), BENCH_INFLIGHT (default 3
@@ -22,17 +23,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Pool } from 'undici';
 import { repoRoot } from '../harness/stack/process.ts';
 import { rawSharp, resizeParamsOf } from './raw-sharp.ts';
 import { closedLoop, type LeanTarget } from './lean-client.ts';
 import { stackCpuSeconds, startBenchStack, warmupS } from './stack.ts';
 import { busyWhile, threadCpuMs } from './proc.ts';
+import { writeMeasurement } from './measurement.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-const image = readFileSync(process.env.BENCH_IMAGE ?? join(repoRoot, '..', 'shared', 'fixtures', 'images', '2569067123_aca715a2ee_o.jpg'));
+const imagePath = process.env.BENCH_IMAGE ?? join(repoRoot, '..', 'shared', 'fixtures', 'images', '2569067123_aca715a2ee_o.jpg');
+const image = readFileSync(imagePath);
 const query = process.env.BENCH_QUERY ?? 'width=320&format=jpeg';
 const cores = availableParallelism();
 const inFlight = Number(process.env.BENCH_INFLIGHT ?? cores * 3);
@@ -66,6 +69,9 @@ const perThread = (before: Record<string, number>, after: Record<string, number>
     .map(([kind, ms]) => `${kind} ${((ms - (before[kind] ?? 0)) / n).toFixed(2)}`)
     .join(', ');
 
+const started = new Date();
+/** CPU ms per request of each process kind, one entry per round (written for `nines plan`). */
+const perRequest: Array<Record<string, number>> = [];
 const b = await startBenchStack({ dir: process.env.BENCH_KEEP_DIR, nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean) });
 try {
   const { stack } = b;
@@ -98,9 +104,13 @@ try {
     const rows = Object.entries(after).map(([k, cpu]) => [k, ((cpu - before[k as keyof typeof before]) * 1000) / st.n] as const);
     const loadgen = (gen1.user + gen1.system) / 1000 / st.n;
     const total = rows.reduce((a, [, ms]) => a + ms, loadgen);
+    perRequest.push(Object.fromEntries(rows));
     console.log(`stack  ${(st.n / seconds).toFixed(1)}/s; ${total.toFixed(2)}: ${rows.map(([k, ms]) => `${k} ${ms.toFixed(2)}`).join(', ')}, loadgen ${loadgen.toFixed(2)}; ${st.busy}`);
     console.log(`       worker by thread: ${perThread(workerThreads0, workerThreads(), st.n)}`);
   }
 } finally {
   await b.stop();
 }
+// One usage record per request, so the usage process's CPU per request is its CPU per record.
+const file = writeMeasurement('cpu-split', started, { image: basename(imagePath), imageBytes: image.length, query, cpuMsPerRequest: perRequest });
+console.log(`wrote ${file}`);

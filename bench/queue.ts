@@ -24,6 +24,7 @@ import { launcher } from '../harness/stack/launcher.ts';
 import type { ManagedProcess } from '../harness/stack/process.ts';
 import { pinToCpus } from './proc.ts';
 import { appendResults, resultsHeading } from './results.ts';
+import { writeMeasurement } from './measurement.ts';
 import { BENCH_CPU, BROKER_CPU, measured } from './queue/measure.ts';
 import { QueueRig } from './queue/queue-rig.ts';
 import { RawLoad } from './queue/raw-load.ts';
@@ -213,6 +214,9 @@ async function main(): Promise<void> {
     if (!o.keepDir) rmSync(dir, { recursive: true, force: true });
   }
   if (appendResults(resultsSection({ heading: resultsHeading(started, 'broker alone (bench:queue)'), setup: describe(o) }, results))) say('appended to bench/RESULTS.md');
+  // The per-broker ceiling of each job kind, for `nines plan` (harness/plan/sources.ts).
+  const file = writeMeasurement('queue', started, { kinds: results.map((k) => ({ kind: k.kind, ...k.summary })) });
+  say(`wrote ${file}`);
   if (o.json) console.log(JSON.stringify({ started: started.toISOString(), options: o, results }, null, 2));
 }
 

@@ -7,14 +7,16 @@ import { join, resolve } from 'node:path';
 import type { Command } from './types.ts';
 import { listScenarios, loadScenario, UnknownScenarioError } from '../scenario/catalog.ts';
 import { runScenario } from '../scenario/run.ts';
-import { withShards, ScenarioOverrideError } from '../scenario/override.ts';
+import { withImage, withShards, ScenarioOverrideError } from '../scenario/override.ts';
 import { FaultTargetError } from '../scenario/targets.ts';
+import { checkScenarioFitsTarget, readTarget, TargetError } from '../scenario/target-file.ts';
+import { targetSystem } from '../scenario/target-system.ts';
 import { repoRoot } from '../stack/process.ts';
 
 const help = `nines scenario — run a capacity or chaos scenario against real processes and judge its SLAs
 
 Usage:
-  nines scenario <name> [--seed N] [--out DIR] [--engine builtin|k6] [--quick] [--shards N]
+  nines scenario <name> [--seed N] [--out DIR] [--engine builtin|k6] [--quick] [--shards N] [--target FILE]
   nines scenario --list
 
 Options:
@@ -26,6 +28,11 @@ Options:
                    lock and epoch) instead of its own count; faults still hit the shard
                    they name (shard 0 unless the scenario says), fencing is judged per shard
   --fixtures DIR   images (default ../shared/fixtures/images, or $NINES_FIXTURES)
+  --target FILE    run against a deployment nines did not start (a JSON file naming its
+                   apiUrl, adminUrl, adminToken or adminTokenEnv, optional prometheusUrl and
+                   toxiproxy); scenarios whose faults need more than it offers are refused
+  --image FILE     every request sends this fixture instead of the scenario's images
+                   (a capacity run per image of a mix, for nines plan --image-mix)
 
 Each run writes history.jsonl, report.json and report.html. Exit codes: 0 every SLA held,
 99 an SLA failed, 2 an error or an SLA that could not be judged.
@@ -35,7 +42,8 @@ Examples:
   nines scenario smoke
   nines scenario broker-crash --out /tmp/nines --seed 7
   nines scenario broker-crash --shards 2 --quick   # the same crash with a second shard beside it
-  nines scenario capacity            # prints the fleet needed for 10,000 resizes/s`;
+  nines scenario capacity            # prints the fleet needed for 10,000 resizes/s
+  nines scenario steady --quick --target deploy.json   # against a running deployment`;
 
 export const command: Command = {
   name: 'scenario',
@@ -56,6 +64,8 @@ export const command: Command = {
           quick: { type: 'boolean' },
           fixtures: { type: 'string' },
           shards: { type: 'string' },
+          image: { type: 'string' },
+          target: { type: 'string' },
         },
       }));
     } catch (err) {
@@ -86,7 +96,10 @@ export const command: Command = {
     const shards = values.shards === undefined ? undefined : Number(values.shards);
     try {
       const loaded = await loadScenario(name);
-      const scenario = shards === undefined ? loaded : withShards(loaded, shards);
+      const sharded = shards === undefined ? loaded : withShards(loaded, shards);
+      const scenario = values.image === undefined ? sharded : withImage(sharded, String(values.image));
+      const target = values.target === undefined ? undefined : readTarget(resolve(String(values.target)));
+      if (target) checkScenarioFitsTarget(scenario, target);
       const r = await runScenario({
         scenario,
         out: resolve(String(values.out)),
@@ -95,11 +108,12 @@ export const command: Command = {
         quick: !!values.quick,
         engine: values.engine,
         say: (line) => process.stderr.write(`${line}\n`),
+        system: target && (() => targetSystem(target)),
       });
       console.log(JSON.stringify({ scenario: name, valid: r.valid, exitCode: r.exitCode, dir: r.dir, ...r.extra, fencing: undefined }));
       return r.exitCode;
     } catch (err) {
-      if (err instanceof UnknownScenarioError || err instanceof ScenarioOverrideError || err instanceof FaultTargetError) console.error(`nines scenario: ${err.message}`);
+      if (err instanceof UnknownScenarioError || err instanceof ScenarioOverrideError || err instanceof FaultTargetError || err instanceof TargetError) console.error(`nines scenario: ${err.message}`);
       else console.error(`nines scenario: ${(err as Error).stack ?? String(err)}`);
       return 2;
     }

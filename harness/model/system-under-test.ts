@@ -21,7 +21,8 @@ export interface Controllable {
 }
 
 export interface SystemUnderTest {
-  kind: TopologySpec['kind'];
+  /** A topology nines started, or 'target': a deployment named by `--target FILE`. */
+  kind: TopologySpec['kind'] | 'target';
   apiUrl: string;
   /** Prometheus scraping every process (harness/stack/prometheus.ts), when it runs. */
   prometheusUrl?: string;
@@ -29,7 +30,8 @@ export interface SystemUnderTest {
   adminToken: string;
   /** How many queue shards (1 on the local topology). */
   shards: number;
-  toxiproxy?: ToxiproxyServer;
+  /** What network faults use of Toxiproxy (a target's own server has no process of ours). */
+  toxiproxy?: Pick<ToxiproxyServer, 'url' | 'client' | 'reset'>;
   /** The process a fault aimed at `aim` hits right now; FaultTargetError when the topology has no such process. */
   resolve(aim: ProcessAim): Promise<Controllable>;
   /** The proxies that carry a path right now (e.g. api -> the current leader of the aim's shard). */

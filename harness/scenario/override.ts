@@ -16,3 +16,9 @@ export function withShards(sc: Scenario, shards: number): Scenario {
   }
   return { ...sc, topology: { ...sc.topology, shards } };
 }
+
+/** The scenario with every request carrying `fixture` (`--image`), e.g. a capacity run per image of a mix for `nines plan --image-mix`. */
+export function withImage(sc: Scenario, fixture: string): Scenario {
+  if (!fixture || fixture.includes('/')) throw new ScenarioOverrideError(`--image takes a file name in the fixtures folder, not '${fixture}'`);
+  return { ...sc, load: { ...sc.load, images: [{ fixture }] } };
+}

@@ -40,6 +40,8 @@ export interface RunOptions {
   quick?: boolean;
   engine?: 'builtin' | 'k6';
   say?: (line: string) => void;
+  /** The system to run against instead of starting the scenario's topology (`--target`). */
+  system?: () => Promise<SystemUnderTest>;
 }
 
 export interface RunResult {
@@ -63,7 +65,7 @@ interface Run {
 
 export async function runScenario(o: RunOptions): Promise<RunResult> {
   const run = prepare(o);
-  const sut = await startSystem(run.sc.topology, run.dir, 'info');
+  const sut = o.system ? await o.system() : await startSystem(run.sc.topology, run.dir, 'info');
   const nemesis = new Nemesis({ driver: new FaultInjector(sut, run.say), epochOf: (s) => sut.leaderEpoch(s), say: run.say });
   let probe: FailoverProbe | undefined;
   let history: History;
@@ -99,7 +101,8 @@ function prepare(o: RunOptions): Run {
   checkFaultShards(sc.faults, sc.topology);
   const dir = runDir(o.out, sc.name);
   mkdirSync(dir, { recursive: true });
-  say(`scenario ${sc.name} (seed ${seed}${o.quick ? ', quick' : ''}): starting the ${sc.topology.kind} topology in ${dir}`);
+  const where = o.system ? 'against the target system' : `starting the ${sc.topology.kind} topology`;
+  say(`scenario ${sc.name} (seed ${seed}${o.quick ? ', quick' : ''}): ${where}; the run goes to ${dir}`);
   return { o, sc, seed, profile: o.quick && sc.quick ? sc.quick.profile : sc.load.profile, dir, say };
 }
 
