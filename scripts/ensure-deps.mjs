@@ -1,13 +1,19 @@
-// Installs npm dependencies when they are missing or older than the lockfile, so that
-// `npm start` and `npm test` work on a fresh clone without a separate `npm install`.
-import { existsSync, statSync } from 'node:fs';
+// Installs npm dependencies when they are missing or were installed from another lockfile,
+// so that `npm start` and `npm test` work on a fresh clone without a separate `npm install`.
+// The lockfile's content is compared, not its age: a checkout (a new git worktree) touches
+// the file without changing it, and an `npm ci` for nothing wipes node_modules under any
+// test that is running from it.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { execSync } from 'node:child_process';
 
-const marker = 'node_modules/.package-lock.json';
-const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync('package-lock.json').mtimeMs;
-if (stale) {
+const marker = 'node_modules/.nines-lockfile.sha256';
+const lockHash = createHash('sha256').update(readFileSync('package-lock.json')).digest('hex');
+const installed = existsSync(marker) ? readFileSync(marker, 'utf8').trim() : '';
+if (installed !== lockHash) {
   console.error('nines: installing npm dependencies (npm ci)…');
   execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
+  writeFileSync(marker, `${lockHash}\n`);
 }
 
 // `npm start` runs Prometheus (Debian's package) beside the stack: install the real tools
