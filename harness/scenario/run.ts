@@ -23,6 +23,10 @@ import { checkFaultShards, failoverShard } from './targets.ts';
 import { requestFactory } from './requests.ts';
 import { FailoverProbe, capacity, type CapacityFigures } from './probes.ts';
 import type { FaultStep, Profile, Scenario } from '../model/scenario.ts';
+import { createTenantGroups, type GroupKeys } from './tenants.ts';
+import { phaseWindows } from './phases.ts';
+import { goodput } from './goodput.ts';
+import { startSlowClients } from './slow.ts';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -68,6 +72,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
   try {
     const admin = new AdminClient({ adminUrl: sut.adminUrl, adminToken: sut.adminToken });
     const { apiKey } = await admin.createTenant({ name: `scenario-${sc.name}`, ratePerSec: 1_000_000, burst: 1_000_000 });
+    const groups = await createTenantGroups(admin, sc.name, sc.load.tenants);
 
     if (sc.probes?.includes('failover')) {
       const img = sc.load.images[0]!;
@@ -79,9 +84,13 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     const t0 = Date.now();
     playFaults(sc.faults, { sut, faults, say, t0, windows, failovers, timers });
 
-    history = await driveLoad(o, { sut, apiKey, profile, seed, dir, windows, say });
+    const slow = startSlowClients(sc, sut.apiUrl, apiKey, profileSeconds(profile));
+    history = await driveLoad(o, { sut, apiKey, groups, profile, seed, dir, windows, say });
+    await slow(history, extra);
     for (const t of timers) clearTimeout(t);
-    history.faults = windows.map((w) => ({ ...w, endMs: w.endMs ?? Date.now() - t0 }));
+    history.faults = [...phaseWindows(profile), ...windows.map((w) => ({ ...w, endMs: w.endMs ?? Date.now() - t0 }))];
+    history.measurements = { ...history.measurements, processesDown: sut.down?.().length ?? 0, ...(sut.apiRssPeakMb ? { apiRssPeakMb: sut.apiRssPeakMb() } : {}) };
+    if (sut.pinned) history.settings = { ...history.settings, pinned: sut.pinned };
 
     // Accepted but never answered (timeout, connection reset after sending): lost or hung.
     let lostAccepted = history.failures.filter((f) => f.outcome === 'info').length;
@@ -99,6 +108,12 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       extra.capacity = cap;
       history.measurements = { ...history.measurements, sustainedRate: cap.sustainedRate };
       say(`capacity: ${cap.sustainedRate} resizes/s held within SLA for ${cap.windowS} s on ${cap.cores} cores (${cap.perCore.toFixed(1)}/core); tip-over at ${cap.tipOverOffered ?? 'not reached'} offered/s; 10,000/s with 20 % headroom needs ${cap.fleet.machines} such machines`);
+    }
+    const gp = sc.probes?.includes('goodput') ? goodput(history, profile) : undefined;
+    if (gp) {
+      extra.goodput = gp;
+      history.measurements = { ...history.measurements, goodputRatio: gp.ratio };
+      say(`goodput: ${gp.goodput} resizes/s during the flood, ${gp.ratio} x the ${gp.capacity}/s capacity measured before it`);
     }
   } finally {
     for (const t of timers) clearTimeout(t);
@@ -120,7 +135,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 /** Runs the load with the engine asked for (the built-in open model, or k6) and returns its history. */
 async function driveLoad(
   o: RunOptions,
-  x: { sut: SystemUnderTest; apiKey: string; profile: Profile; seed: number; dir: string; windows: FaultWindow[]; say: (line: string) => void },
+  x: { sut: SystemUnderTest; apiKey: string; groups: GroupKeys[]; profile: Profile; seed: number; dir: string; windows: FaultWindow[]; say: (line: string) => void },
 ): Promise<History> {
   const sc = o.scenario;
   if (o.engine === 'k6') {
@@ -132,8 +147,8 @@ async function driveLoad(
   return runLoad({
     url: x.sut.apiUrl,
     profile: x.profile,
-    requests: requestFactory(sc.load, o.fixturesDir, x.apiKey, x.seed),
-    connections: 256,
+    requests: requestFactory(sc.load, o.fixturesDir, x.apiKey, x.seed, x.groups),
+    connections: sc.load.connections ?? 256,
     maxInFlight: sc.load.maxInFlight ?? 2000,
     timeoutMs: sc.load.timeoutMs,
     graceMs: sc.load.timeoutMs + 1000,
