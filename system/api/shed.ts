@@ -56,6 +56,10 @@ export function shedding(app: RequestListener, d: ShedDeps): { request: RequestL
     }
     const headers: Record<string, string | number> = { 'Content-Type': 'application/problem+json', 'Content-Length': body.length, 'X-Request-Id': requestId };
     if (err.retryAfterS !== undefined) headers['Retry-After'] = err.retryAfterS;
+    // Over its rate, a tenant stays over it for Retry-After: HAProxy may refuse its key itself
+    // until then (deploy/haproxy/haproxy.cfg strips this header). Not for the in-flight
+    // limits, which free up as soon as a request finishes.
+    if (err.code === 'ERR_RATE_LIMITED') headers['X-Nines-Refuse-Key-S'] = err.retryAfterS ?? 1;
     // The body of a refused upload is still coming: a client that did not ask for 100-continue
     // sent it anyway, and node reads and drops it to keep the connection (nothing is buffered).
     res.writeHead(err.statusCode, headers).end(body);

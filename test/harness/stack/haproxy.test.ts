@@ -128,3 +128,35 @@ test('a declared 30 MB upload with Expect: 100-continue gets 413 problem+json, a
   assert.equal(backend.held.length, 0, 'the api never saw the request');
   assert.equal(backend.bodyBytes, 0);
 });
+
+test("a key the api refused for its rate is refused by HAProxy itself until Retry-After, and the api's hint is not passed on", async (t) => {
+  let seen = 0;
+  const server = createServer((req, res) => {
+    if (req.url === '/readyz' || req.url === '/healthz') return void res.end('{"status":"ok"}');
+    seen++;
+    res.writeHead(429, { 'Content-Type': 'application/problem+json', 'Retry-After': '2', 'X-Nines-Refuse-Key-S': '2' }).end('{"code":"ERR_RATE_LIMITED"}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const dir = mkdtempSync(join(tmpdir(), 'nines-haproxy-'));
+  const lb = await startHaproxy(dir, [`127.0.0.1:${(server.address() as net.AddressInfo).port}`]);
+  t.after(async () => {
+    await lb.stop();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const send = (key: string) => fetch(`${lb.url}/v1/resize`, { method: 'POST', body: 'x', headers: { authorization: `Bearer ${key}` } });
+  const first = await send('loud');
+  assert.equal(first.status, 429);
+  assert.equal(first.headers.get('x-nines-refuse-key-s'), null, 'the hint to HAProxy is stripped');
+  await first.arrayBuffer();
+  const second = await send('loud');
+  assert.equal(second.status, 429);
+  assert.equal(second.headers.get('content-type'), 'application/problem+json');
+  assert.equal(second.headers.get('retry-after'), '1');
+  assert.equal(((await second.json()) as { code: string }).code, 'ERR_RATE_LIMITED');
+  assert.equal(seen, 1, 'the second request never reached the api');
+  // Another key is not affected.
+  await (await send('quiet')).arrayBuffer();
+  assert.equal(seen, 2);
+});
