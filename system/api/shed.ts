@@ -44,7 +44,7 @@ const isResize = (req: IncomingMessage) => req.method === 'POST' && (req.url ===
 export function shedding(app: RequestListener, d: ShedDeps): { request: RequestListener; checkContinue: RequestListener } {
   const bodies = new Map<string, Buffer>();
   const summary = new RefusalLog(d.log);
-  const refuse = (req: IncomingMessage, res: ServerResponse, caller: Caller | undefined, err: NinesError) => {
+  const refuse = (res: ServerResponse, caller: Caller | undefined, err: NinesError, close = false) => {
     const started = performance.now();
     const requestId = randomUUID();
     // Refusals repeat the same few problems; their JSON is built once per distinct message.
@@ -56,6 +56,9 @@ export function shedding(app: RequestListener, d: ShedDeps): { request: RequestL
     }
     const headers: Record<string, string | number> = { 'Content-Type': 'application/problem+json', 'Content-Length': body.length, 'X-Request-Id': requestId };
     if (err.retryAfterS !== undefined) headers['Retry-After'] = err.retryAfterS;
+    // Refused before its 100-continue, the body was never sent and never will be: the
+    // connection cannot carry another request after it, so it is closed, not kept.
+    if (close) headers.Connection = 'close';
     // Over its rate, a tenant stays over it for Retry-After: HAProxy may refuse its key itself
     // until then (deploy/haproxy/haproxy.cfg strips this header). Not for the in-flight
     // limits, which free up as soon as a request finishes.
@@ -69,7 +72,6 @@ export function shedding(app: RequestListener, d: ShedDeps): { request: RequestL
       d.batcher.add({ requestId, tenantId: caller.tenantId, keyId: caller.keyId, at: new Date().toISOString(), status: err.statusCode, errorCode: err.code, inputBytes: 0, outputBytes: 0, cpuMs: 0, durationMs: 0 });
     }
     summary.count(err.code);
-    void req;
   };
 
   /** The refusal admission would give this request now, without taking a slot or a token. */
@@ -84,14 +86,14 @@ export function shedding(app: RequestListener, d: ShedDeps): { request: RequestL
   return {
     request: (req, res) => {
       const r = wouldRefuse(req);
-      if (r) return refuse(req, res, r.caller, r.err);
+      if (r) return refuse(res, r.caller, r.err);
       app(req, res);
     },
     checkContinue: (req, res) => {
       const declared = Number(req.headers['content-length'] ?? NaN);
-      if (isResize(req) && declared > d.maxBodyBytes) return refuse(req, res, authenticateHeader(d.identity, req.headers.authorization), new BodyTooLargeError(d.maxBodyBytes));
+      if (isResize(req) && declared > d.maxBodyBytes) return refuse(res, authenticateHeader(d.identity, req.headers.authorization), new BodyTooLargeError(d.maxBodyBytes), true);
       const r = wouldRefuse(req);
-      if (r) return refuse(req, res, r.caller, r.err);
+      if (r) return refuse(res, r.caller, r.err, true);
       res.writeContinue();
       app(req, res);
     },
