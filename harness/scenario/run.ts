@@ -24,9 +24,8 @@ import { requestFactory } from './requests.ts';
 import { FailoverProbe, capacity, type CapacityFigures } from './probes.ts';
 import type { FaultStep, Profile, Scenario } from '../model/scenario.ts';
 import { createTenantGroups, type GroupKeys } from './tenants.ts';
-import { phaseWindows } from './phases.ts';
-import { goodput } from './goodput.ts';
 import { startSlowClients } from './slow.ts';
+import { recordDegradation } from './shedding.ts';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -88,9 +87,8 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     history = await driveLoad(o, { sut, apiKey, groups, profile, seed, dir, windows, say });
     await slow(history, extra);
     for (const t of timers) clearTimeout(t);
-    history.faults = [...phaseWindows(profile), ...windows.map((w) => ({ ...w, endMs: w.endMs ?? Date.now() - t0 }))];
-    history.measurements = { ...history.measurements, processesDown: sut.down?.().length ?? 0, ...(sut.apiRssPeakMb ? { apiRssPeakMb: sut.apiRssPeakMb() } : {}) };
-    if (sut.pinned) history.settings = { ...history.settings, pinned: sut.pinned };
+    history.faults = windows.map((w) => ({ ...w, endMs: w.endMs ?? Date.now() - t0 }));
+    recordDegradation(history, { sc, sut, profile, extra, say });
 
     // Accepted but never answered (timeout, connection reset after sending): lost or hung.
     let lostAccepted = history.failures.filter((f) => f.outcome === 'info').length;
@@ -108,12 +106,6 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       extra.capacity = cap;
       history.measurements = { ...history.measurements, sustainedRate: cap.sustainedRate };
       say(`capacity: ${cap.sustainedRate} resizes/s held within SLA for ${cap.windowS} s on ${cap.cores} cores (${cap.perCore.toFixed(1)}/core); tip-over at ${cap.tipOverOffered ?? 'not reached'} offered/s; 10,000/s with 20 % headroom needs ${cap.fleet.machines} such machines`);
-    }
-    const gp = sc.probes?.includes('goodput') ? goodput(history, profile) : undefined;
-    if (gp) {
-      extra.goodput = gp;
-      history.measurements = { ...history.measurements, goodputRatio: gp.ratio };
-      say(`goodput: ${gp.goodput} resizes/s during the flood, ${gp.ratio} x the ${gp.capacity}/s capacity measured before it`);
     }
   } finally {
     for (const t of timers) clearTimeout(t);
