@@ -58,7 +58,7 @@ test('overload (quick): refusals are problem+json with Retry-After, nothing cras
 });
 
 // Goodput here is two or three seconds of each phase on a machine whose other load changes
-// between them (0.75-1.1 x in runs minutes apart): measured and printed, judged at full length.
+// between them (0.57-1.1 x in runs minutes apart): measured and printed, judged at full length.
 test('overload-many-tenants (quick): goodput against capacity is measured; refusals in problem+json, nothing crashes', async (t) => {
   const extra = await run('overload-many-tenants', [REFUSALS_OK, 'no process crashed'], t);
   assert.ok(extra.goodput, 'the goodput probe reports capacity and goodput');
