@@ -118,8 +118,20 @@ export class BucketRecorder {
     return this.#emitted;
   }
 
+  /**
+   * Records a latency in one more class only (not in 'all'): the outcome classes of
+   * refusal.ts, which cut across the size classes.
+   */
+  recordClass(b: Bucket, latencyUs: number, cls: string): void {
+    this.#recordIn(b, latencyUs, cls);
+  }
+
   #record(b: Bucket, us: number, sizeClass: string | undefined): void {
     recordUs((b.all ??= this.#take()), us);
+    this.#recordIn(b, us, sizeClass);
+  }
+
+  #recordIn(b: Bucket, us: number, sizeClass: string | undefined): void {
     if (sizeClass !== undefined && sizeClass !== 'all') {
       const classes = (b.classes ??= new Map());
       let h = classes.get(sizeClass);

@@ -188,9 +188,12 @@ function engineMeasurements(results: SliceResult[], omitted: number): Record<str
     engineEluMean: Math.round(Math.max(...results.map((r) => r.elu.mean)) * 1000) / 1000,
     engineEluMaxSecond: Math.round(Math.max(...results.map((r) => r.elu.max)) * 1000) / 1000,
     abandonedAfterGrace: results.reduce((s, r) => s + r.abandoned, 0),
+    // 429/503 answers a client could not act on (no problem+json or no Retry-After): refusal.ts.
+    bareRefusals: results.reduce((s, r) => s + r.bareRefusals, 0),
     failuresOmitted: omitted + results.reduce((s, r) => s + r.failuresOmitted, 0),
   };
   if (stoppedAt.length) measurements.stoppedAtMs = Math.min(...stoppedAt);
+  for (const r of results) for (const [g, n] of Object.entries(r.groupFailures)) measurements[`failed:${g}`] = (measurements[`failed:${g}`] ?? 0) + n;
   return measurements;
 }
 

@@ -15,6 +15,11 @@ export interface RequestSpec {
   body?: Buffer;
   /** Latency is recorded per size class as well as in `'all'`, e.g. 'lt1mb'. */
   sizeClass?: string;
+  /**
+   * Who sends it (a tenant group): its latency is also recorded under this class, and its
+   * failures counted in the run's measurement `failed:<group>`.
+   */
+  group?: string;
 }
 
 /** Makes the request for sequence number `seq` (0-based over the whole run, all threads). */

@@ -9,6 +9,7 @@ import { performance as nodePerformance } from 'node:perf_hooks';
 import { Pool, type Dispatcher } from 'undici';
 import { BucketRecorder, type Bucket, type Counters } from './buckets.ts';
 import { DeadlineError, errorKind, okStatusPredicate, outcomeOf } from './classify.ts';
+import { ADMITTED, REFUSED, isRefusal, refusalHeadersOk } from './refusal.ts';
 import { encode, newHistogram, recordUs } from './histogram.ts';
 import type { FailedRequest, SecondBucket } from './history.ts';
 import { Schedule, type ArrivalProfile } from './profile.ts';
@@ -43,6 +44,10 @@ export interface SliceResult {
   elu: { mean: number; max: number };
   /** Requests still in flight when the grace period ended (counted as timeouts). */
   abandoned: number;
+  /** 429/503 answers without problem+json or Retry-After (refusal.ts). */
+  bareRefusals: number;
+  /** Failed requests per tenant group (RequestSpec.group); 0 for a group that sent and never failed. */
+  groupFailures: Record<string, number>;
   /** Set when the run was stopped before the profile's end, ms from start. */
   stoppedAtMs?: number;
 }
@@ -59,6 +64,8 @@ export interface SliceEvents {
 // every request in an adapter and parse its headers into an object — churn we don't need.
 class InFlight implements Dispatcher.DispatchHandler {
   status = 0;
+  /** A 429/503 without problem+json or Retry-After: a refusal a client cannot act on. */
+  bareRefusal = false;
   settled = false;
   abort: ((err?: Error) => void) | null = null;
   constructor(
@@ -67,6 +74,7 @@ class InFlight implements Dispatcher.DispatchHandler {
     readonly intended: number,
     readonly deadline: number,
     readonly sizeClass: string | undefined,
+    readonly group: string | undefined,
   ) {}
   onConnect(abort: (err?: Error) => void): void {
     // A request that timed out while queued in the pool is aborted as soon as undici
@@ -74,8 +82,9 @@ class InFlight implements Dispatcher.DispatchHandler {
     if (this.settled) abort(deadlineError);
     else this.abort = abort;
   }
-  onHeaders(statusCode: number): boolean {
+  onHeaders(statusCode: number, headers: Buffer[] | string[] | null): boolean {
     this.status = statusCode;
+    if (isRefusal(statusCode)) this.bareRefusal = !refusalHeadersOk(headers);
     return true;
   }
   onData(): boolean {
@@ -128,6 +137,8 @@ class SliceRun {
   #eluMark = this.#eluStart;
   #eluMax = 0;
   #abandoned = 0;
+  #bareRefusals = 0;
+  readonly #groupFailures: Record<string, number> = {};
   #resolve!: (r: SliceResult) => void;
   #reject!: (err: Error) => void;
   readonly done: Promise<SliceResult>;
@@ -214,7 +225,7 @@ class SliceRun {
       this.#lastSpec = spec;
       this.#lastOpts = opts;
     }
-    const r = new InFlight(this, b, intended, intended + this.#o.timeoutMs, spec.sizeClass);
+    const r = new InFlight(this, b, intended, intended + this.#o.timeoutMs, spec.sizeClass, spec.group);
     this.rec.sent(b);
     recordUs(this.#lag, (now - intended) * 1000);
     this.#queue.push(r);
@@ -226,8 +237,19 @@ class SliceRun {
     if (r.settled) return;
     r.settled = true;
     const us = (performance.now() - this.#t0 - r.intended) * 1000;
-    if (this.#isOk(r.status)) this.rec.settleOk(r.bucket, us, r.sizeClass);
+    this.rec.recordClass(r.bucket, us, isRefusal(r.status) ? REFUSED : ADMITTED);
+    if (r.bareRefusal) this.#bareRefusals++;
+    const ok = this.#isOk(r.status);
+    this.#byGroup(r, us, ok);
+    if (ok) this.rec.settleOk(r.bucket, us, r.sizeClass);
     else this.rec.settleFailed(r.bucket, `http_${r.status}`, 'fail', r.intended, us, r.sizeClass, r.status);
+  }
+
+  /** A tenant group's latency class and failure count (RequestSpec.group). */
+  #byGroup(r: InFlight, us: number, ok: boolean): void {
+    if (r.group === undefined) return;
+    this.rec.recordClass(r.bucket, us, r.group);
+    this.#groupFailures[r.group] = (this.#groupFailures[r.group] ?? 0) + (ok ? 0 : 1);
   }
 
   fail(r: InFlight, err: unknown): void {
@@ -235,6 +257,8 @@ class SliceRun {
     r.settled = true;
     const kind = errorKind(err);
     const us = (performance.now() - this.#t0 - r.intended) * 1000;
+    this.rec.recordClass(r.bucket, us, ADMITTED);
+    this.#byGroup(r, us, false);
     this.rec.settleFailed(r.bucket, kind, outcomeOf(kind), r.intended, us, r.sizeClass);
   }
 
@@ -306,6 +330,8 @@ class SliceRun {
       if (r.settled) continue;
       this.#abandoned++;
       r.settled = true;
+      this.rec.recordClass(r.bucket, (now - r.intended) * 1000, ADMITTED);
+      this.#byGroup(r, (now - r.intended) * 1000, false);
       this.rec.settleFailed(r.bucket, 'timeout', 'info', r.intended, (now - r.intended) * 1000, r.sizeClass);
       r.abort?.(deadlineError);
     }
@@ -316,7 +342,7 @@ class SliceRun {
     await this.#pool.destroy().catch(() => {});
     this.#sampleElu();
     const elu = { mean: nodePerformance.eventLoopUtilization(this.#eluStart).utilization, max: this.#eluMax };
-    const result: SliceResult = { counters: { ...this.rec.counters }, failures: this.rec.failures, failuresOmitted: this.rec.failuresOmitted, sendLag: encode(this.#lag), abandoned: this.#abandoned, elu };
+    const result: SliceResult = { counters: { ...this.rec.counters }, failures: this.rec.failures, failuresOmitted: this.rec.failuresOmitted, sendLag: encode(this.#lag), abandoned: this.#abandoned, bareRefusals: this.#bareRefusals, groupFailures: this.#groupFailures, elu };
     if (this.#stoppedAtMs !== undefined) result.stoppedAtMs = this.#stoppedAtMs;
     this.#resolve(result);
   }

@@ -9,13 +9,23 @@
  * the files under scenarios/ only describe. `quick` is the reduced rate and duration that
  * `npm test` uses; `nines scenario <name>` runs the full length.
  */
+/**
+ * A ramping stage may be named (`phase`): the runner records it as a window in the history,
+ * like a fault's, so a `recovery` SLA can judge the seconds after a flood and the
+ * `goodput` probe can compare phases.
+ */
 export type Profile =
   | { kind: 'constant'; rate: number; durationS: number }
-  | { kind: 'ramping'; startRate: number; stages: Array<{ rate: number; durationS: number }> };
+  | { kind: 'ramping'; startRate: number; stages: Array<{ rate: number; durationS: number; phase?: string }> };
 
 export type TopologySpec =
-  /** One broker, no Consul: the embedded default (`npm start`). */
-  | { kind: 'local'; workers?: number; workerConcurrency?: number; apis?: number; env?: EnvByRole }
+  /**
+   * One broker, no Consul: the embedded default (`npm start`). `lb`: HAProxy in front of the
+   * api servers, from deploy/haproxy/haproxy.cfg (`serverMaxConn`: its per-server cap;
+   * `keyMaxRate`: requests/s one API key may send through it).
+   * `pin`: the stack on CPU 0, the load engine on the last CPU (harness/stack/pin.ts).
+   */
+  | { kind: 'local'; workers?: number; workerConcurrency?: number; apis?: number; env?: EnvByRole; lb?: { serverMaxConn?: number; keyMaxRate?: number }; pin?: boolean }
   /**
    * Consul cluster, Toxiproxy on every path, HAProxy, and `shards` queue shards (default 1),
    * each served by `brokers` brokers (default 2) electing the shard's leader.
@@ -81,6 +91,24 @@ export interface LoadSpec {
   timeoutMs: number;
   /** Most requests in flight before new ones count as dropped (k6's maxVUs). */
   maxInFlight?: number;
+  /** Connections the engine opens (default 256). */
+  connections?: number;
+  /**
+   * Load from groups of tenants with real limits, instead of one scenario tenant whose
+   * limits never bind: each group is `count` tenants (default 1) of `ratePerSec`/`burst`,
+   * sent `share` of the requests (weights over the groups, interleaved evenly, tenants of a
+   * group in turn). A group's latency is also recorded under its `name` as a class, and its
+   * failures counted in the measurement `failed:<name>`.
+   */
+  tenants?: TenantGroup[];
+}
+
+export interface TenantGroup {
+  name: string;
+  count?: number;
+  ratePerSec: number;
+  burst?: number;
+  share: number;
 }
 
 export interface Scenario {
@@ -97,7 +125,14 @@ export interface Scenario {
   quick?: { profile: Profile };
   /**
    * Extra measurements: `failover` (broker failover time and accepted requests lost),
-   * `capacity` (from a ramp: the rate sustained within SLA, per core, and the fleet for 10,000/s).
+   * `capacity` (from a ramp: the rate sustained within SLA, per core, and the fleet for 10,000/s),
+   * `goodput` (resizes/s completed in the `flood` phase against the `capacity` phase of the
+   * same run: harness/scenario/goodput.ts).
    */
-  probes?: Array<'failover' | 'capacity'>;
+  probes?: Array<'failover' | 'capacity' | 'goodput'>;
+  /**
+   * Slow clients beside the load, for its whole length: `connections` sockets trickling
+   * their headers or bodies a byte a second (harness/load/slow-clients.ts).
+   */
+  slowClients?: { connections: number };
 }

@@ -39,5 +39,11 @@ export interface SystemUnderTest {
   /** The epoch of `shard`'s leader broker now (0 when there is no election). */
   leaderEpoch(shard?: number): Promise<number>;
   dispatchEvents(): DispatchEvent[];
+  /** Where the stack and the load engine were pinned (topology `pin`), or why they were not. */
+  pinned?: { stack: string; engine: string } | { skipped: string };
+  /** Names of the topology's processes that are not running (crashed); absent where faults kill on purpose. */
+  down?(): string[];
+  /** The highest RSS any api server had since the topology started, MiB (local topology). */
+  apiRssPeakMb?(): number;
   stop(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import type { RequestFactory, RequestSpec } from '../load/engine.ts';
 import type { LoadSpec } from '../model/scenario.ts';
 // The api labels its request histogram with the same classes (the server-side latency SLI).
 import { sizeClassOf } from '../../system/api/size-class.ts';
+import { tenantCycle, type GroupKeys } from './tenants.ts';
 
 /** Mulberry32: a tiny seeded PRNG; enough to shuffle deterministically. */
 export function prng(seed: number): () => number {
@@ -22,7 +23,12 @@ export function prng(seed: number): () => number {
   };
 }
 
-export function requestFactory(load: LoadSpec, fixturesDir: string, apiKey: string, seed: number): RequestFactory {
+/**
+ * The scenario's requests: from its one tenant (`apiKey`), or, when `groups` are given
+ * (LoadSpec.tenants), from their tenants in the fixed interleaving of tenants.ts, each
+ * request tagged with its group so the engine records the group's latency and failures.
+ */
+export function requestFactory(load: LoadSpec, fixturesDir: string, apiKey: string, seed: number, groups: GroupKeys[] = []): RequestFactory {
   const path = `/v1/resize?${load.query}`;
   const specs: RequestSpec[] = load.images.map((img) => {
     const body = readFileSync(join(fixturesDir, img.fixture));
@@ -34,7 +40,23 @@ export function requestFactory(load: LoadSpec, fixturesDir: string, apiKey: stri
       sizeClass: sizeClassOf(body.length),
     };
   });
-  // A fixed, seeded sequence of picks by weight, cycled: no allocation per request.
+  const pick = imageOrder(load, specs, seed);
+  if (groups.length === 0) return pick;
+  const tenantsOf = tenantCycle(groups);
+  // One spec per (image, key) pair, made on first use and reused: no allocation per request.
+  const made = new Map<string, RequestSpec>();
+  return (seq) => {
+    const image = pick(seq);
+    const t = tenantsOf[seq % tenantsOf.length]!;
+    const id = `${specs.indexOf(image)} ${t.key}`;
+    let spec = made.get(id);
+    if (!spec) made.set(id, (spec = { ...image, headers: { ...image.headers, authorization: `Bearer ${t.key}` }, group: t.group }));
+    return spec;
+  };
+}
+
+/** A fixed, seeded sequence of picks by weight, cycled: no allocation per request. */
+function imageOrder(load: LoadSpec, specs: RequestSpec[], seed: number): RequestFactory {
   const weights = load.images.map((i) => i.weight ?? 1);
   const total = weights.reduce((a, b) => a + b, 0);
   const rand = prng(seed);

@@ -29,6 +29,9 @@ import { startSystem } from './sut.ts';
 import { checkFaultShards } from './targets.ts';
 import { requestFactory } from './requests.ts';
 import { compareSlis } from '../observe/slis.ts';
+import { createTenantGroups, type GroupKeys } from './tenants.ts';
+import { startSlowClients } from './slow.ts';
+import { recordDegradation } from './shedding.ts';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -71,15 +74,18 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
   let history: History;
   let dispatchLog: DispatchLog | undefined;
   let t0 = Date.now();
-  let slis: unknown;
+  const observed: Record<string, unknown> = {}; // figures from outside the history: Prometheus's SLIs, slow clients, goodput
   try {
-    const apiKey = await scenarioTenant(sut, run.sc.name);
-    probe = startProbe(run, sut, apiKey);
+    const tenants = await scenarioTenants(sut, run.sc);
+    probe = startProbe(run, sut, tenants.apiKey);
+    const slow = startSlowClients(run.sc, sut.apiUrl, tenants.apiKey, profileSeconds(run.profile));
     t0 = Date.now(); // second 0 of the history: the nemesis schedule counts from here
     nemesis.play(run.sc.faults, t0);
-    history = await driveLoad(run, sut, apiKey);
+    history = await driveLoad(run, sut, tenants);
     await nemesis.stop();
-    slis = await compareSlis(sut.prometheusUrl, t0, Date.now(), history); // Prometheus's SLIs beside the harness's own
+    await slow(history, observed);
+    recordDegradation(history, { sc: run.sc, sut, profile: run.profile, extra: observed, say: run.say }); // before the processes stop
+    observed.slis = await compareSlis(sut.prometheusUrl, t0, Date.now(), history); // Prometheus's SLIs beside the harness's own
   } finally {
     await probe?.stop().catch(() => undefined);
     await nemesis.healAll();
@@ -87,10 +93,11 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     await sut.stop().catch((err) => run.say(`stopping the topology: ${(err as Error).message}`));
   }
   const settings = { topology: run.sc.topology, ...history.settings };
-  const recorded: History = { ...history, settings, faults: nemesis.windows(), ops: nemesis.ops, slas: run.sc.slas, machine: { cores: availableParallelism() } };
+  const faults = [...history.faults, ...nemesis.windows()]; // the load's own phase windows (a flood), then the nemesis's
+  const recorded: History = { ...history, settings, faults, ops: nemesis.ops, slas: run.sc.slas, machine: { cores: availableParallelism() } };
   if (probe) recorded.probe = probe.requests(t0);
   if (dispatchLog) recorded.dispatchLog = dispatchLog;
-  return report(run, recorded, { slis });
+  return report(run, recorded, observed);
 }
 
 /** Resolves seed, profile and run folder, and refuses a fault aimed at a shard the topology lacks before a minute of starting processes. */
@@ -106,11 +113,17 @@ function prepare(o: RunOptions): Run {
   return { o, sc, seed, profile: o.quick && sc.quick ? sc.quick.profile : sc.load.profile, dir, say };
 }
 
-/** A tenant of the scenario's own whose limits are far above any load, so the SLAs judge the service, not the tenant's quota. */
-async function scenarioTenant(sut: SystemUnderTest, name: string): Promise<string> {
+interface Tenants {
+  /** A tenant of the scenario's own whose limits are far above any load, so the SLAs judge the service, not the tenant's quota. */
+  apiKey: string;
+  /** The scenario's tenant groups with their real limits (a noisy neighbour, many tenants), each with its keys. */
+  groups: GroupKeys[];
+}
+
+async function scenarioTenants(sut: SystemUnderTest, sc: Scenario): Promise<Tenants> {
   const admin = new AdminClient({ adminUrl: sut.adminUrl, adminToken: sut.adminToken });
-  const { apiKey } = await admin.createTenant({ name: `scenario-${name}`, ratePerSec: 1_000_000, burst: 1_000_000 });
-  return apiKey;
+  const { apiKey } = await admin.createTenant({ name: `scenario-${sc.name}`, ratePerSec: 1_000_000, burst: 1_000_000 });
+  return { apiKey, groups: await createTenantGroups(admin, sc.name, sc.load.tenants) };
 }
 
 /** The failover probe, when the scenario asks for one: 20 requests/s of the scenario's first image. */
@@ -144,7 +157,8 @@ async function report(run: Run, recorded: History, observed: Record<string, unkn
 const profileSeconds = (p: Profile) => (p.kind === 'constant' ? p.durationS : p.stages.reduce((a, s) => a + s.durationS, 0));
 
 /** Runs the load with the engine asked for (the built-in open model, or k6) and returns its history. */
-async function driveLoad(run: Run, sut: SystemUnderTest, apiKey: string): Promise<History> {
+async function driveLoad(run: Run, sut: SystemUnderTest, tenants: Tenants): Promise<History> {
+  const { apiKey, groups } = tenants;
   const { o, sc, seed, profile, say } = run;
   if (o.engine === 'k6') {
     const config = k6Config(sc, { imagesDir: o.fixturesDir, baseUrl: sut.apiUrl, quick: o.quick });
@@ -155,8 +169,8 @@ async function driveLoad(run: Run, sut: SystemUnderTest, apiKey: string): Promis
   return runLoad({
     url: sut.apiUrl,
     profile,
-    requests: requestFactory(sc.load, o.fixturesDir, apiKey, seed),
-    connections: 256,
+    requests: requestFactory(sc.load, o.fixturesDir, apiKey, seed, groups),
+    connections: sc.load.connections ?? 256,
     maxInFlight: sc.load.maxInFlight ?? 2000,
     timeoutMs: sc.load.timeoutMs,
     graceMs: sc.load.timeoutMs + 1000,

@@ -6,6 +6,9 @@
 import { join } from 'node:path';
 import { startLocalStack, type LocalStack } from '../stack/local-stack.ts';
 import { startTopology, type Topology } from '../stack/topology.ts';
+import { startHaproxy } from '../stack/haproxy.ts';
+import { pinApart, unpin } from '../stack/pin.ts';
+import { sampleRss } from '../stack/rss.ts';
 import type { ManagedProcess } from '../stack/process.ts';
 import type { BinaryProcess } from '../stack/binary.ts';
 import type { HaTopologySpec, TopologySpec } from '../model/scenario.ts';
@@ -37,6 +40,8 @@ function serviceTarget(s: { workers: ManagedProcess[]; apis: ManagedProcess[]; u
   return named(s[target], target);
 }
 
+const pidsOf = (ps: Array<{ pid: number | undefined }>): number[] => ps.map((p) => p.pid).filter((p): p is number => p !== undefined);
+
 /** Starts the topology `spec` describes under `dir`/stack. */
 export async function startSystem(spec: TopologySpec, dir: string, logLevel = 'info'): Promise<SystemUnderTest> {
   return spec.kind === 'local' ? localSystem(spec, dir, logLevel) : haSystem(spec, dir, logLevel);
@@ -44,9 +49,18 @@ export async function startSystem(spec: TopologySpec, dir: string, logLevel = 'i
 
 async function localSystem(spec: Extract<TopologySpec, { kind: 'local' }>, dir: string, logLevel: string): Promise<SystemUnderTest> {
   const s: LocalStack = await startLocalStack({ dir: join(dir, 'stack'), workers: spec.workers, workerConcurrency: spec.workerConcurrency, apiServers: spec.apis, env: spec.env, logLevel, prometheus: true });
+  const lb = spec.lb ? await startHaproxy(join(dir, 'stack'), s.apiUrls.map((u) => u.replace('http://', '')), spec.lb).catch(async (err) => {
+    await s.stop();
+    throw err;
+  }) : undefined;
+  // Prometheus is pinned with the stack: it is part of what runs on the servers, not of the load.
+  const procs = [...s.apis, ...s.workers, s.broker, s.usage, s.identity, ...(lb ? [lb.process] : []), ...(s.prometheus ? [s.prometheus.process] : [])];
+  const pinned = spec.pin ? pinApart(pidsOf(procs)) : undefined;
+  const rss = sampleRss(pidsOf(s.apis));
   return {
     kind: 'local',
-    apiUrl: s.apiUrl,
+    ...(pinned ? { pinned } : {}),
+    apiUrl: lb?.url ?? s.apiUrl,
     prometheusUrl: s.prometheus?.url,
     adminUrl: s.adminUrl,
     adminToken: s.adminToken,
@@ -70,7 +84,14 @@ async function localSystem(spec: Extract<TopologySpec, { kind: 'local' }>, dir: 
     },
     leaderEpoch: async () => 0,
     dispatchEvents: () => [],
-    stop: () => s.stop(),
+    down: () => procs.filter((p) => !p.running).map((p) => p.spec.name),
+    apiRssPeakMb: () => rss.peakMb(),
+    stop: async () => {
+      rss.stop();
+      if (pinned) unpin();
+      await lb?.stop();
+      await s.stop();
+    },
   };
 }
 

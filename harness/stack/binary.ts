@@ -9,6 +9,8 @@ export interface BinarySpec {
   name: string;
   command: string;
   args: string[];
+  /** The whole environment of the process (default: this one's). */
+  env?: NodeJS.ProcessEnv;
   logFile: string;
   /** Resolves true once the process serves; polled until `readyTimeoutMs`. */
   ready: () => Promise<boolean>;
@@ -21,7 +23,7 @@ export class BinaryProcess extends Lifecycle {
   }
 
   async start(): Promise<void> {
-    const child = this.spawnLogged(this.spec.command, this.spec.args, this.spec.logFile);
+    const child = this.spawnLogged(this.spec.command, this.spec.args, this.spec.logFile, { env: this.spec.env });
     try {
       await pollUntil(
         async () => {

@@ -31,12 +31,23 @@ export class Admission {
     return this.inFlight;
   }
 
+  /**
+   * The error `admit` would throw now, or undefined; takes no slot and no token (the
+   * refusal fast path, shed.ts, asks this before a request reaches express).
+   */
+  check(t: TenantLimits): OverloadedError | TenantConcurrencyError | RateLimitedError | undefined {
+    if (this.inFlight >= this.opts.maxInFlight) return new OverloadedError(this.opts.retryAfterS);
+    const b = this.bucket(t);
+    if (b.inFlight >= this.opts.tenantMaxInFlight) return new TenantConcurrencyError(this.opts.retryAfterS, this.opts.tenantMaxInFlight);
+    if (b.tokens < 1) return new RateLimitedError(Math.max(1, Math.ceil((1 - b.tokens) / t.ratePerSec)), t.ratePerSec);
+    return undefined;
+  }
+
   /** Admits one request or throws a 429/503 error; call the returned release exactly once. */
   admit(t: TenantLimits): () => void {
-    if (this.inFlight >= this.opts.maxInFlight) throw new OverloadedError(this.opts.retryAfterS);
+    const refused = this.check(t);
+    if (refused) throw refused;
     const b = this.bucket(t);
-    if (b.inFlight >= this.opts.tenantMaxInFlight) throw new TenantConcurrencyError(this.opts.retryAfterS, this.opts.tenantMaxInFlight);
-    if (b.tokens < 1) throw new RateLimitedError(Math.max(1, Math.ceil((1 - b.tokens) / t.ratePerSec)), t.ratePerSec);
     b.tokens -= 1;
     b.inFlight++;
     this.inFlight++;

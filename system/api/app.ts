@@ -34,6 +34,8 @@ export interface ApiDeps {
   batcher: UsageBatcher;
   frames: FrameAllocator;
   blobs: BlobStore;
+  /** Shared with the refusal fast path (shed.ts), which must judge by the same counts; default: its own. */
+  admission?: Admission;
 }
 
 export function buildApiApp(d: ApiDeps): Express {
@@ -41,11 +43,7 @@ export function buildApiApp(d: ApiDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   const authenticate = authenticator(d.identity);
-  const admission = new Admission({
-    maxInFlight: d.config.limits.maxInFlight,
-    tenantMaxInFlight: d.config.limits.tenantMaxInFlight,
-    retryAfterS: d.config.retryAfterS,
-  });
+  const admission = d.admission ?? new Admission({ maxInFlight: d.config.limits.maxInFlight, tenantMaxInFlight: d.config.limits.tenantMaxInFlight, retryAfterS: d.config.retryAfterS });
 
   app.use((req, res, next) => {
     const requestId = randomUUID();

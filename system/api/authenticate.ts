@@ -14,6 +14,12 @@ export interface Caller extends TenantLimits {
 
 export type Authenticate = (req: Request) => Caller;
 
+/** The caller a valid `Authorization: Bearer <key>` header names, or undefined; no reason given. */
+export function authenticateHeader(replica: IdentityReplica, header: string | undefined): Caller | undefined {
+  const key = header ? bearerOf(header) : undefined;
+  return key ? replica.authenticate(key) : undefined;
+}
+
 export function authenticator(replica: IdentityReplica): Authenticate {
   return (req) => {
     const header = req.headers.authorization;

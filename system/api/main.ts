@@ -7,6 +7,8 @@ import { usageAckSchema } from '../usage/validate.ts';
 import { topics } from '../lib/topics.ts';
 import { IdentityReplica } from '../identity/replica.ts';
 import { buildApiApp } from './app.ts';
+import { Admission } from './admission.ts';
+import { shedding } from './shed.ts';
 import { JobClient } from './job-client.ts';
 import { ShardedJobs } from './shards.ts';
 import { queueMetrics } from './queue-metrics.ts';
@@ -62,8 +64,11 @@ await runService({
     const blobHttp = await listen(blobs.handler, config.host, config.blob.port);
     blobs.setBaseUrl(config.blob.url ?? blobHttp.url);
     const frames = frameAllocator(pool, config.claimCheckBytes);
-    const app = buildApiApp({ config, log, registry, metrics: apiMetrics(registry), identity, jobs, batcher, frames, blobs });
-    const http = await listen(app, config.host, config.port);
+    const metrics = apiMetrics(registry);
+    const admission = new Admission({ maxInFlight: config.limits.maxInFlight, tenantMaxInFlight: config.limits.tenantMaxInFlight, retryAfterS: config.retryAfterS });
+    const app = buildApiApp({ config, log, registry, metrics, identity, jobs, batcher, frames, blobs, admission });
+    const front = shedding(app, { identity, admission, metrics, batcher, log: log.child({ module: 'shed' }), maxBodyBytes: config.limits.maxBodyBytes });
+    const http = await listen(front.request, config.host, config.port, { app, checkContinue: front.checkContinue });
     return {
       info: { port: http.port, url: http.url, id: config.id },
       async close() {

@@ -12,9 +12,18 @@ export interface Listening {
   close(): Promise<void>;
 }
 
+export interface ListenOptions {
+  /** The express app behind `handler` when `handler` is a front of it (system/api/shed.ts). */
+  app?: RequestListener;
+  /** Handles requests that sent `Expect: 100-continue` (node then leaves the 100 to it). */
+  checkContinue?: RequestListener;
+}
+
 /** Listens on host:port (port 0 picks a free one) and resolves with the bound port. */
-export async function listen(handler: RequestListener, host: string, port: number): Promise<Listening> {
-  const server = createServer(isExpressApp(handler) ? expressMessageClasses(handler) : {}, handler);
+export async function listen(handler: RequestListener, host: string, port: number, opts: ListenOptions = {}): Promise<Listening> {
+  const app = opts.app ?? handler;
+  const server = createServer(isExpressApp(app) ? expressMessageClasses(app) : {}, handler);
+  if (opts.checkContinue) server.on('checkContinue', opts.checkContinue);
   // Keep-alive longer than typical client pools so idle sockets are not cut under them.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
