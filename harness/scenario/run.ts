@@ -85,7 +85,9 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     await nemesis.stop();
     await slow(history, observed);
     recordDegradation(history, { sc: run.sc, sut, profile: run.profile, extra: observed, say: run.say }); // before the processes stop
-    observed.slis = await compareSlis(sut.prometheusUrl, t0, Date.now(), history); // Prometheus's SLIs beside the harness's own
+    await probe?.stop(); // its requests count on both sides of the SLI comparison
+    const probed = probe ? { ...history, probe: probe.requests(t0) } : history;
+    observed.slis = await compareSlis(sut.prometheusUrl, t0, Date.now(), probed); // Prometheus's SLIs beside the harness's own
   } finally {
     await probe?.stop().catch(() => undefined);
     await nemesis.healAll();
