@@ -91,14 +91,16 @@ export interface ClosedLoopResult {
 /**
  * `inFlight` connections each sending `t`'s request back to back for `durationS` seconds
  * (a closed loop: enough requests in flight keep the worker busy). A failed connection is
- * counted as an error and reopened.
+ * counted as an error and reopened. Given several targets (one server process each), the
+ * connections are dealt out among them in turn.
  */
-export async function closedLoop(t: LeanTarget, durationS: number, inFlight: number): Promise<ClosedLoopResult> {
+export async function closedLoop(target: LeanTarget | LeanTarget[], durationS: number, inFlight: number): Promise<ClosedLoopResult> {
+  const targets = Array.isArray(target) ? target : [target];
   const until = performance.now() + durationS * 1000;
   const r: ClosedLoopResult = { ok: 0, errors: 0 };
   await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      const c = new LeanConnection(t);
+    Array.from({ length: inFlight }, async (_, i) => {
+      const c = new LeanConnection(targets[i % targets.length]!);
       await c.connect();
       try {
         while (performance.now() < until) {

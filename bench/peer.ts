@@ -1,8 +1,8 @@
 /**
  * `npm run bench:peer`: nines against thumbor, the resizer a user would pick instead, on the
  * same machine, images and client. thumbor 7.8.0 (pinned, installed into .tools/thumbor from
- * PyPI when missing) serves the images from disk with its file loader, 2 processes, no
- * storage, quality 80; nines is the stack `npm start` runs (one worker, one job per core),
+ * PyPI when missing) serves the images from disk with its file loader, as 2 servers of one
+ * process each (bench/peer/thumbor.ts says why), no storage, quality 80; nines is the stack `npm start` runs (one worker, one job per core),
  * sent the same images as uploads. Both answer 320 px wide JPEGs at quality 80.
  *
  * Per image: each side warmed in a closed loop, then alternating rounds (the order swaps
@@ -19,6 +19,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { runLoad } from '../harness/load/engine.ts';
+import { addEncoded, percentilesMs } from '../harness/load/histogram.ts';
 import { summarize } from '../harness/load/summary.ts';
 import { repoRoot } from '../harness/stack/process.ts';
 import { closedLoop, type LeanTarget } from './lean-client.ts';
@@ -37,11 +38,12 @@ const say = (s: string) => process.stderr.write(`${s}\n`);
 /** One side of the comparison: how to ask it for a resize and how much CPU its processes have used. */
 interface Side {
   name: 'nines' | 'thumbor';
-  target: LeanTarget;
+  /** One per server process the client deals its connections out to. */
+  targets: LeanTarget[];
   cpuSeconds(): number;
-  /** The same request for the open-model engine (harness/load). */
+  /** The same request for the open-model engine (harness/load), sent to each origin in equal shares. */
   request: { method: string; path: string; headers?: Record<string, string>; body?: Buffer };
-  origin: string;
+  origins: string[];
 }
 
 interface Phase {
@@ -54,16 +56,21 @@ interface Phase {
 async function phase(side: Side, durationS: number): Promise<Phase> {
   const cpu0 = side.cpuSeconds();
   const t0 = performance.now();
-  const r = await closedLoop(side.target, durationS, IN_FLIGHT);
+  const r = await closedLoop(side.targets, durationS, IN_FLIGHT);
   const cpu = side.cpuSeconds() - cpu0;
   const wall = (performance.now() - t0) / 1000;
   return { rate: r.ok / wall, cpuMsPerResize: (cpu * 1000) / Math.max(1, r.ok), cores: cpu / wall, errors: r.errors };
 }
 
+/** p50/p99 of an open model at `rate`, split evenly over the side's origins, from the merged histograms. */
 async function openModel(side: Side, rate: number): Promise<{ p50: number | null; p99: number | null; failed: number }> {
-  const h = await runLoad({ url: side.origin, profile: { kind: 'constant', rate, durationS: seconds }, requests: side.request, connections: 32, threads: 1, timeoutMs: 10_000 });
-  const s = summarize(h);
-  return { p50: s.latencyMs.p50, p99: s.latencyMs.p99, failed: s.requests - (s.statusCounts['ok'] ?? 0) };
+  const share = rate / side.origins.length;
+  const runs = await Promise.all(
+    side.origins.map((url) => runLoad({ url, profile: { kind: 'constant', rate: share, durationS: seconds }, requests: side.request, connections: 32, threads: 1, timeoutMs: 10_000 })),
+  );
+  const merged = percentilesMs(addEncoded(runs.flatMap((h) => h.seconds.map((s) => s.latency.all).filter((x): x is string => !!x))));
+  const failed = runs.reduce((a, h) => a + summarize(h).requests - (summarize(h).statusCounts['ok'] ?? 0), 0);
+  return { p50: merged.p50, p99: merged.p99, failed };
 }
 
 interface ImageCase {
@@ -78,7 +85,7 @@ async function outputs(sides: Side[]): Promise<string> {
   const out: string[] = [];
   for (const s of sides) {
     const init: RequestInit = { method: s.request.method, headers: s.request.headers ?? {}, ...(s.request.body ? { body: s.request.body as Uint8Array<ArrayBuffer> } : {}) };
-    const res = await fetch(`${s.origin}${s.request.path}`, init);
+    const res = await fetch(`${s.origins[0]}${s.request.path}`, init);
     const body = Buffer.from(await res.arrayBuffer());
     if (res.status !== 200) throw new Error(`${s.name} answered ${res.status}: ${body.toString('utf8', 0, 300)}`);
     const m = await sharp(body).metadata();
@@ -124,12 +131,18 @@ async function compare(c: ImageCase, sides: Side[]): Promise<string> {
 function ninesSide(b: Awaited<ReturnType<typeof startBenchStack>>, image: Buffer, query: string): Side {
   const target = b.target(image, query);
   const cpuSeconds = () => Object.values(stackCpuSeconds(b.stack)).reduce((a, x) => a + x, 0);
-  return { name: 'nines', target, cpuSeconds, request: { method: 'POST', path: target.path, headers: target.headers, body: image }, origin: b.stack.apiUrl };
+  return { name: 'nines', targets: [target], cpuSeconds, request: { method: 'POST', path: target.path, headers: target.headers, body: image }, origins: [b.stack.apiUrl] };
 }
 
 function thumborSide(t: Awaited<ReturnType<typeof startThumbor>>, file: string, fit: boolean): Side {
   const path = t.path(file, 320, fit);
-  return { name: 'thumbor', target: { host: '127.0.0.1', port: t.port, path, headers: {} }, cpuSeconds: () => treeCpuSeconds(t.pid), request: { method: 'GET', path }, origin: `http://127.0.0.1:${t.port}` };
+  return {
+    name: 'thumbor',
+    targets: t.ports.map((port) => ({ host: '127.0.0.1', port, path, headers: {} })),
+    cpuSeconds: () => t.pids.reduce((a, pid) => a + treeCpuSeconds(pid), 0),
+    request: { method: 'GET', path },
+    origins: t.ports.map((port) => `http://127.0.0.1:${port}`),
+  };
 }
 
 async function main(): Promise<void> {
@@ -159,7 +172,7 @@ async function main(): Promise<void> {
   }
   const text = [
     `\n${resultsHeading(new Date(), `nines vs thumbor ${THUMBOR_VERSION} (bench/peer.ts)`)}\n`,
-    `Both on the same ${cores} cores with the load generator; ${warmupS} s warm-up each, ${rounds} alternating rounds of ${seconds} s, closed loop with ${IN_FLIGHT} in flight; nines as \`npm start\` runs it (one worker, ${cores} jobs), thumbor with 2 processes, file loader, no storage. CPU is each side's whole process tree.\n`,
+    `Both on the same ${cores} cores with the load generator; ${warmupS} s warm-up each, ${rounds} alternating rounds of ${seconds} s, closed loop with ${IN_FLIGHT} in flight; nines as \`npm start\` runs it (one worker, ${cores} jobs), thumbor as 2 single-process servers with the client's connections dealt out between them, file loader, no storage. CPU is each side's whole process tree.\n`,
     ...sections,
   ].join('\n');
   appendResults(text);
