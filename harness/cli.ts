@@ -10,8 +10,9 @@ import { command as k6 } from './commands/k6.ts';
 import { command as scenario } from './commands/scenario.ts';
 import { command as load } from './commands/load.ts';
 import { command as verdict } from './commands/verdict.ts';
+import { command as dashboard } from './commands/dashboard.ts';
 
-const commands: Command[] = [start, tenant, key, scenario, verdict, load, k6];
+const commands: Command[] = [start, tenant, key, scenario, verdict, load, k6, dashboard];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
