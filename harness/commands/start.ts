@@ -15,11 +15,13 @@ import { AdminApiError } from '../../system/identity/errors.ts';
 
 const help = `nines start — run the whole stack locally, each component in its own process
 
-Usage: nines start [--port 8080] [--admin-port 8081] [--workers 1] [--concurrency N] [--dir .nines]
+Usage: nines start [--port 8080] [--admin-port 8081] [--prometheus-port 9090] [--workers 1] [--concurrency N] [--dir .nines]
 
 Options:
   --port N          api port (default 8080; 0 picks a free one)
   --admin-port N    identity admin API port (default 8081; 0 picks a free one)
+  --prometheus-port N  Prometheus, scraping every process with the SLO rules of
+                    dashboards/prometheus/ (default 9090; 0 picks a free one); its data in DIR/prometheus
   --workers N       worker processes (default 1)
   --concurrency N   jobs in flight per worker (default: the machine's cores, ${os.availableParallelism()} here).
                     --workers <cores> --concurrency 1 resizes ~3 % more in a closed loop, but
@@ -67,6 +69,7 @@ export const command: Command = {
       options: {
         port: { type: 'string', default: '8080' },
         'admin-port': { type: 'string', default: '8081' },
+        'prometheus-port': { type: 'string', default: '9090' },
         workers: { type: 'string', default: '1' },
         concurrency: { type: 'string', default: String(os.availableParallelism()) },
         dir: { type: 'string', default: '.nines' },
@@ -77,7 +80,7 @@ export const command: Command = {
     const concurrency = positive('concurrency', values.concurrency, true)!;
     const dir = resolve(values.dir);
     mkdirSync(dir, { recursive: true });
-    process.stderr.write(`nines: starting broker, identity, usage, ${workers} worker(s) with ${concurrency} job(s) in flight each and the api (logs in ${join(dir, 'logs')})…\n`);
+    process.stderr.write(`nines: starting broker, identity, usage, ${workers} worker(s) with ${concurrency} job(s) in flight each, the api and Prometheus (logs in ${join(dir, 'logs')})…\n`);
     const stack = await startLocalStack({
       dir,
       apiPort: Number(values.port),
@@ -85,6 +88,8 @@ export const command: Command = {
       workers,
       workerConcurrency: concurrency,
       logLevel: values['log-level'],
+      prometheus: true,
+      prometheusPort: Number(values['prometheus-port']),
     });
     let stopping = false;
     const stop = async (signal: string) => {
@@ -109,6 +114,7 @@ nines is running.
 
   api      ${stack.apiUrl}   (OpenAPI: ${stack.apiUrl}/openapi.json)
   admin    ${stack.adminUrl}
+  metrics  ${stack.prometheus!.url}   (Prometheus: targets ${stack.prometheus!.url}/targets, SLO alerts ${stack.prometheus!.url}/alerts)
   tenant   ${demo.tenantId} (demo)
   api key  ${demo.apiKey}
   written  ${demoFile}

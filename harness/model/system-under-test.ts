@@ -23,6 +23,8 @@ export interface Controllable {
 export interface SystemUnderTest {
   kind: TopologySpec['kind'];
   apiUrl: string;
+  /** Prometheus scraping every process (harness/stack/prometheus.ts), when it runs. */
+  prometheusUrl?: string;
   adminUrl: string;
   adminToken: string;
   /** How many queue shards (1 on the local topology). */

@@ -7,6 +7,7 @@
 import type { History } from '../load/history.ts';
 import { errorBudgetShare, type BudgetShare } from '../sla/checkers/error-budget.ts';
 import { round } from '../sla/format.ts';
+import { sloTotals } from '../sla/slo-counts.ts';
 import { denseSeconds, failuresByKind, mergedLatency, sizeClasses, totals, type Counts } from '../sla/series.ts';
 
 export interface LatencyFigures {
@@ -37,7 +38,7 @@ export interface Figures {
   okRate: number;
   /** ms, per size class, from the merged histograms. */
   latency: Record<string, LatencyFigures>;
-  /** ok / scheduled over the whole run (dropped count as unavailable); null without requests. */
+  /** ok / scheduled over the whole run, 4xx counted as ok and dropped as unavailable (the SLO's definition); null without requests. */
   availability: number | null;
   errorBudget: (BudgetShare & { slo: number }) | null;
   failuresByKind: Record<string, number>;
@@ -75,7 +76,7 @@ export function computeFigures(history: History, slo = DEFAULT_SLO): Figures {
     achievedRate: durationS ? round(requests.completed / durationS) : 0,
     okRate: durationS ? round(requests.ok / durationS) : 0,
     latency,
-    availability: requests.scheduled ? round(requests.ok / requests.scheduled, 8) : null,
+    availability: requests.scheduled ? round(sloTotals(history.seconds).ok / requests.scheduled, 8) : null,
     errorBudget: budget && {
       slo,
       failureRate: round(budget.failureRate),

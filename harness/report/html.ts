@@ -10,6 +10,7 @@ import { parseSlas, type Sla } from '../sla/spec.ts';
 import type { CheckResult } from '../sla/types.ts';
 import { latencyChart, throughputChart, type RefLine } from './charts.ts';
 import { esc } from './escape.ts';
+import { slisSection } from './slis-section.ts';
 import { verdictLabel, type Report } from './model.ts';
 import { STYLE } from './page-style.ts';
 import { timeLabel } from './svg.ts';
@@ -216,6 +217,7 @@ export function renderHtml(report: Report, history: History): string {
 ${header(report)}
 ${cards(report)}
 ${slaTable(report)}
+${slisSection(report['slis'])}
 ${latencySection(report, history)}
 ${throughputSection(history)}
 ${failuresSection(report, history)}

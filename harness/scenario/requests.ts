@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RequestFactory, RequestSpec } from '../load/engine.ts';
 import type { LoadSpec } from '../model/scenario.ts';
-
-export const sizeClassOf = (bytes: number) => (bytes < 1024 * 1024 ? 'lt1mb' : 'gte1mb');
+// The api labels its request histogram with the same classes (the server-side latency SLI).
+import { sizeClassOf } from '../../system/api/size-class.ts';
 
 /** Mulberry32: a tiny seeded PRNG; enough to shuffle deterministically. */
 export function prng(seed: number): () => number {

@@ -28,6 +28,7 @@ import type { Profile, Scenario } from '../model/scenario.ts';
 import { startSystem } from './sut.ts';
 import { checkFaultShards } from './targets.ts';
 import { requestFactory } from './requests.ts';
+import { compareSlis } from '../observe/slis.ts';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -68,6 +69,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
   let history: History;
   let dispatchLog: DispatchLog | undefined;
   let t0 = Date.now();
+  let slis: unknown;
   try {
     const apiKey = await scenarioTenant(sut, run.sc.name);
     probe = startProbe(run, sut, apiKey);
@@ -75,6 +77,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     nemesis.play(run.sc.faults, t0);
     history = await driveLoad(run, sut, apiKey);
     await nemesis.stop();
+    slis = await compareSlis(sut.prometheusUrl, t0, Date.now(), history); // Prometheus's SLIs beside the harness's own
   } finally {
     await probe?.stop().catch(() => undefined);
     await nemesis.healAll();
@@ -85,7 +88,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
   const recorded: History = { ...history, settings, faults: nemesis.windows(), ops: nemesis.ops, slas: run.sc.slas, machine: { cores: availableParallelism() } };
   if (probe) recorded.probe = probe.requests(t0);
   if (dispatchLog) recorded.dispatchLog = dispatchLog;
-  return report(run, recorded);
+  return report(run, recorded, { slis });
 }
 
 /** Resolves seed, profile and run folder, and refuses a fault aimed at a shard the topology lacks before a minute of starting processes. */
@@ -125,9 +128,9 @@ function readDispatchLog(sut: SystemUnderTest, t0: number): DispatchLog {
 }
 
 /** Judges the recorded history, writes the run's files and says the verdict. */
-async function report(run: Run, recorded: History): Promise<RunResult> {
+async function report(run: Run, recorded: History, observed: Record<string, unknown>): Promise<RunResult> {
   const { history, verdict, results } = judge(recorded);
-  const extra = { ...results } as Record<string, unknown>;
+  const extra = { ...results, ...observed } as Record<string, unknown>;
   await writeReport(run.dir, { history, verdict, scenario: run.sc, extra });
   for (const line of verdictLines(verdict, results)) run.say(line);
   const exitCode = verdict.valid === true ? 0 : verdict.valid === false ? 99 : 2;

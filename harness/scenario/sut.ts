@@ -43,10 +43,11 @@ export async function startSystem(spec: TopologySpec, dir: string, logLevel = 'i
 }
 
 async function localSystem(spec: Extract<TopologySpec, { kind: 'local' }>, dir: string, logLevel: string): Promise<SystemUnderTest> {
-  const s: LocalStack = await startLocalStack({ dir: join(dir, 'stack'), workers: spec.workers, workerConcurrency: spec.workerConcurrency, apiServers: spec.apis, env: spec.env, logLevel });
+  const s: LocalStack = await startLocalStack({ dir: join(dir, 'stack'), workers: spec.workers, workerConcurrency: spec.workerConcurrency, apiServers: spec.apis, env: spec.env, logLevel, prometheus: true });
   return {
     kind: 'local',
     apiUrl: s.apiUrl,
+    prometheusUrl: s.prometheus?.url,
     adminUrl: s.adminUrl,
     adminToken: s.adminToken,
     shards: 1,
@@ -74,11 +75,12 @@ async function localSystem(spec: Extract<TopologySpec, { kind: 'local' }>, dir: 
 }
 
 async function haSystem(spec: HaTopologySpec, dir: string, logLevel: string): Promise<SystemUnderTest> {
-  const t: Topology = await startTopology({ dir: join(dir, 'stack'), shards: spec.shards, brokers: spec.brokers, workers: spec.workers, workerConcurrency: spec.workerConcurrency, apis: spec.apis, env: spec.env, logLevel });
+  const t: Topology = await startTopology({ dir: join(dir, 'stack'), shards: spec.shards, brokers: spec.brokers, workers: spec.workers, workerConcurrency: spec.workerConcurrency, apis: spec.apis, env: spec.env, logLevel, prometheus: true });
   const leader = (aim: { shard?: number }) => t.waitForLeader(15_000, { shard: aimedShard(aim, t.shards) });
   return {
     kind: 'ha',
     apiUrl: t.apiUrl,
+    prometheusUrl: t.prometheus?.url,
     adminUrl: t.adminUrl,
     adminToken: t.adminToken,
     shards: t.shards,

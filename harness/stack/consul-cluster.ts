@@ -62,6 +62,8 @@ export async function startConsulCluster(dir: string, size = 3): Promise<ConsulC
       leave_on_terminate: false,
       skip_leave_on_interrupt: true,
       ui_config: { enabled: false },
+      // /v1/agent/metrics?format=prometheus answers only when this is set (Prometheus scrapes it).
+      telemetry: { prometheus_retention_time: '1m', disable_hostname: true },
     };
     const configFile = join(dataDir, 'config.json');
     writeFileSync(configFile, JSON.stringify(config, null, 2));

@@ -10,12 +10,15 @@ import { tool } from './tools.ts';
 
 export interface HaproxyLb {
   url: string;
+  /** `host:port` of its built-in Prometheus exporter (`/metrics`). */
+  metricsAddress: string;
   process: BinaryProcess;
   stop(): Promise<void>;
 }
 
 export async function startHaproxy(dir: string, backends: string[]): Promise<HaproxyLb> {
   const port = await freePort();
+  const statsPort = await freePort();
   const cfg = [
     'global',
     "  maxconn 8000", // needs ~2 fds per connection; stays under a 20k fd ulimit
@@ -31,6 +34,9 @@ export async function startHaproxy(dir: string, backends: string[]): Promise<Hap
     'frontend api',
     `  bind 127.0.0.1:${port}`,
     '  default_backend apis',
+    'frontend stats',
+    `  bind 127.0.0.1:${statsPort}`,
+    '  http-request use-service prometheus-exporter if { path /metrics }',
     'backend apis',
     '  balance roundrobin',
     '  option httpchk GET /readyz',
@@ -49,5 +55,5 @@ export async function startHaproxy(dir: string, backends: string[]): Promise<Hap
     ready: async () => (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(500) })).ok,
   });
   await process.start();
-  return { url, process, stop: () => process.stop() };
+  return { url, metricsAddress: `127.0.0.1:${statsPort}`, process, stop: () => process.stop() };
 }

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { ManagedProcess } from './process.ts';
 import { launcher } from './launcher.ts';
 import { pollUntil } from './poll.ts';
+import { startPrometheus, type PrometheusServer } from './prometheus.ts';
+import { serviceTargets } from './scrape-targets.ts';
 
 export interface LocalStackOptions {
   /** Where SQLite files and logs go. */
@@ -23,6 +25,10 @@ export interface LocalStackOptions {
   nodeArgs?: string[];
   /** Extra environment per role, e.g. { api: { NINES_API_DEADLINE_MS: '2000' } }. */
   env?: Partial<Record<'broker' | 'identity' | 'usage' | 'worker' | 'api', Record<string, string>>>;
+  /** Start Prometheus scraping every process, its data under `dir`/prometheus (nines start, scenarios). */
+  prometheus?: boolean;
+  /** Its port (0: any free port). */
+  prometheusPort?: number;
 }
 
 export interface LocalStack {
@@ -40,6 +46,8 @@ export interface LocalStack {
   usage: ManagedProcess;
   workers: ManagedProcess[];
   apis: ManagedProcess[];
+  /** Prometheus, when asked for. */
+  prometheus?: PrometheusServer;
   /** Starts one more worker (e.g. to replace a killed one). */
   addWorker(): Promise<ManagedProcess>;
   stop(): Promise<void>;
@@ -72,6 +80,9 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
 
     let workerSeq = 0;
     const workers: ManagedProcess[] = [];
+    let prometheus: PrometheusServer | undefined;
+    // Called only once Prometheus runs, by when every process below exists.
+    const targets = () => serviceTargets({ apis, brokers: [broker], workers, usage, identity });
     const addWorker = async () => {
       const id = `w${++workerSeq}`;
       const w = await launch(`worker-${workerSeq}`, 'system/worker/main.ts', {
@@ -82,6 +93,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
         ...o.env?.worker,
       });
       workers.push(w);
+      prometheus?.setTargets(targets());
       return w;
     };
 
@@ -120,6 +132,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     // snapshot, and every worker has announced its credit to the broker.
     await Promise.all(apiUrls.map((u) => waitFor(`${u}/readyz`, () => true, 20_000)));
     await waitFor(`${brokerHttpUrl}/status`, (s) => (s as { workers: number }).workers >= workers.length, 20_000);
+    if (o.prometheus) prometheus = await startPrometheus(join(o.dir, 'prometheus'), l.logs, targets(), o.prometheusPort);
     return {
       apiUrl: apiUrls[0]!,
       apiUrls,
@@ -135,9 +148,11 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       usage,
       workers,
       apis,
+      prometheus,
       addWorker,
       // Front to back: api servers first so they can drain usage to a live usage service.
       async stop() {
+        await prometheus?.stop(); // first: a stopping process is not a failed scrape
         await Promise.all(apis.map((a) => a.stop()));
         await Promise.all(workers.map((w) => w.stop()));
         await usage.stop();

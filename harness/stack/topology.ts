@@ -19,12 +19,15 @@
  * Toxiproxy, proxies), topology-brokers.ts and topology-clients.ts; this file starts them in
  * order and answers questions about the running whole.
  */
+import { join } from 'node:path';
 import { ManagedProcess } from './process.ts';
 import { launcher } from './launcher.ts';
 import type { ConsulCluster } from './consul-cluster.ts';
 import type { ToxiproxyServer } from './toxiproxy.ts';
 import type { HaproxyLb } from './haproxy.ts';
 import { pollUntil } from './poll.ts';
+import { startPrometheus, type PrometheusServer, type ScrapeTarget } from './prometheus.ts';
+import { hostOf, serviceTargets } from './scrape-targets.ts';
 import { planTopology, TopologyOptionsError, type TopologyPlan } from './topology-plan.ts';
 import { startInfra, type Infra } from './topology-infra.ts';
 import { launchBrokers } from './topology-brokers.ts';
@@ -48,6 +51,8 @@ export interface TopologyOptions {
   workerConcurrency?: number;
   logLevel?: string;
   env?: Partial<Record<Role, Record<string, string>>>;
+  /** Start Prometheus scraping every process and exporter, its data under `dir`/prometheus (scenarios). */
+  prometheus?: boolean;
 }
 
 /** Which leader to wait for: that of `shard` (default 0), other than `not` (e.g. the one just deposed). */
@@ -68,6 +73,8 @@ export interface Topology {
   /** Proxy name -> its `host:port`, e.g. 'b1-consul-1', 'api-b2'. */
   proxies: Record<string, string>;
   haproxy: HaproxyLb;
+  /** Prometheus, when asked for. */
+  prometheus?: PrometheusServer;
   /** How many queue shards there are. */
   shards: number;
   /** Every broker, in id order (b1, b2, …). */
@@ -103,7 +110,8 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
     clients = await startClients(l, plan, infra, { adminUrl: String(identity.info.url), workers: o.workers, workerConcurrency: o.workerConcurrency, env: o.env });
     const nWorkers = clients.workers.length;
     await waitForStates(states, (ss) => everyShardReady(ss, plan.shards, nWorkers) || undefined, 20_000, "every worker ready at every shard's leader");
-    return topologyHandle({ plan, infra, identity, brokers, clients, adminToken: l.secrets.adminToken, serviceToken: l.secrets.serviceToken });
+    const prometheus = o.prometheus ? await startPrometheus(join(o.dir, 'prometheus'), l.logs, scrapeTargets(infra, identity, brokers, clients)) : undefined;
+    return topologyHandle({ plan, infra, identity, brokers, clients, prometheus, adminToken: l.secrets.adminToken, serviceToken: l.secrets.serviceToken });
   } catch (err) {
     await clients?.haproxy.stop().catch(() => undefined);
     await l.killAll();
@@ -118,6 +126,7 @@ interface Parts {
   identity: ManagedProcess;
   brokers: ManagedProcess[];
   clients: Clients;
+  prometheus: PrometheusServer | undefined;
   adminToken: string;
   serviceToken: string;
 }
@@ -134,6 +143,7 @@ function topologyHandle(p: Parts): Topology {
     usageUrl: String(clients.usage.info.url),
     consul: infra.consul,
     toxiproxy: infra.toxiproxy,
+    prometheus: p.prometheus,
     proxies: infra.proxies,
     shards: plan.shards,
     brokers,
@@ -153,7 +163,8 @@ function topologyHandle(p: Parts): Topology {
 }
 
 /** Stops in reverse order of dependence: clients before the brokers they follow, Consul last. */
-async function stopAll({ infra, clients, brokers, identity }: Parts): Promise<void> {
+async function stopAll({ infra, clients, brokers, identity, prometheus }: Parts): Promise<void> {
+  await prometheus?.stop(); // first: a stopping process is not a failed scrape
   await infra.toxiproxy.reset().catch(() => undefined); // heal, so processes can say goodbye
   await clients.haproxy.stop();
   await Promise.all(clients.apis.map((a) => a.stop()));
@@ -161,6 +172,16 @@ async function stopAll({ infra, clients, brokers, identity }: Parts): Promise<vo
   await clients.usage.stop();
   await Promise.all([...brokers.map((b) => b.stop()), identity.stop()]);
   await infra.stop();
+}
+
+/** Every process and exporter of the topology, for Prometheus. */
+function scrapeTargets(infra: Infra, identity: ManagedProcess, brokers: ManagedProcess[], c: Clients): ScrapeTarget[] {
+  return [
+    ...serviceTargets({ apis: c.apis, brokers, workers: c.workers, usage: c.usage, identity }),
+    { job: 'haproxy', instance: 'haproxy', address: c.haproxy.metricsAddress },
+    ...infra.consul.servers.map((s): ScrapeTarget => ({ job: 'consul', instance: s.name, address: hostOf(s.httpUrl) })),
+    { job: 'toxiproxy', instance: 'toxiproxy', address: hostOf(infra.toxiproxy.url) },
+  ];
 }
 
 async function brokerStates(brokers: ManagedProcess[]): Promise<BrokerState[]> {

@@ -25,7 +25,7 @@ export async function startToxiproxy(dir: string): Promise<ToxiproxyServer> {
   const process = new BinaryProcess({
     name: 'toxiproxy',
     command: tool('toxiproxy-server'),
-    args: ['-host', '127.0.0.1', '-port', String(port)],
+    args: ['-host', '127.0.0.1', '-port', String(port), '-proxy-metrics'], // /metrics, for Prometheus
     logFile: join(dir, 'toxiproxy.log'),
     ready: async () => (await fetch(`${url}/version`, { signal: AbortSignal.timeout(500) })).ok,
   });

@@ -15,6 +15,7 @@ import { authenticator } from './authenticate.ts';
 import type { ShardedJobs } from './shards.ts';
 import { Metering } from './metering.ts';
 import type { ApiMetrics } from './metrics.ts';
+import { declaredSizeClass, statusClassOf } from './size-class.ts';
 import { openapi } from './openapi.ts';
 import { resizeRoute } from './resize-route.ts';
 import { usageRoute } from './usage-route.ts';
@@ -56,7 +57,8 @@ export function buildApiApp(d: ApiDeps): Express {
       const route = (req.route?.path as string | undefined) ?? 'unmatched';
       const status = String(res.statusCode);
       d.metrics.requests.inc({ route, status, code: (res.locals.problemCode as string | undefined) ?? '' });
-      d.metrics.duration.observe({ route, status }, (performance.now() - started) / 1000);
+      const size_class = route === '/v1/resize' ? ((res.locals.sizeClass as string | undefined) ?? declaredSizeClass(req.headers['content-length'])) : 'none';
+      d.metrics.duration.observe({ route, status_class: statusClassOf(res.statusCode), size_class }, (performance.now() - started) / 1000);
     });
     next();
   });

@@ -19,6 +19,7 @@ import type { ShardedJobs } from './shards.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { Authenticate } from './authenticate.ts';
 import type { Metering } from './metering.ts';
+import { sizeClassOf } from './size-class.ts';
 
 export interface ResizeDeps {
   config: ApiConfig;
@@ -55,6 +56,7 @@ export function resizeRoute(d: ResizeDeps): RequestHandler {
       res.once('close', () => d.frames.free(frame));
       const body = frameBody(frame);
       usage.input(body.length);
+      res.locals.sizeClass = sizeClassOf(body.length); // the request histogram's label (app.ts)
       const image = await sniff(body, declared);
       usage.inputImage(image);
       if (image.width * image.height > config.limits.maxPixels) throw new TooManyPixelsError(image.width, image.height, config.limits.maxPixels);

@@ -39,6 +39,7 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
   // leads only while the election says so, under the lock's LockIndex.
   let election: LeaderElection | undefined;
   const epochNow = () => (election ? election.leaderEpoch() : config.epoch);
+  m.readEpochFrom(epochNow);
 
   // A restarted worker reconnects with the same id and takes over the old session; the
   // old connection's disconnect may arrive after the new one granted credit, so only the

@@ -15,6 +15,7 @@ export function brokerMetrics(registry: Registry) {
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
+  let epochOf: () => number | undefined = () => undefined;
   return {
     outcome: Object.fromEntries(outcomes.map((o) => [o, jobs.labels(o)])) as Record<JobOutcome, ReturnType<typeof jobs.labels>>,
     refused: new Counter({
@@ -32,6 +33,20 @@ export function brokerMetrics(registry: Registry) {
     inflight: new Gauge({ name: 'nines_broker_inflight', help: 'Jobs dispatched and not yet acked.', registers: [registry] }),
     workers: new Gauge({ name: 'nines_broker_workers', help: 'Workers connected and ready.', registers: [registry] }),
     clients: new Gauge({ name: 'nines_broker_clients', help: 'Connected MQTT clients.', registers: [registry] }),
+    // Read at scrape time: a failover shows as the standby's epoch appearing above the
+    // old leader's (the dashboard's "failovers / epochs" panel), without a hook in the election.
+    leaderEpoch: new Gauge({
+      name: 'nines_broker_leader_epoch',
+      help: 'The epoch this broker dispatches under while it leads; -1 while it stands by.',
+      registers: [registry],
+      collect() {
+        this.set(epochOf() ?? -1);
+      },
+    }),
+    /** Where the leader-epoch gauge reads the epoch from (the election, once it exists). */
+    readEpochFrom(f: () => number | undefined) {
+      epochOf = f;
+    },
     queueWait: new Histogram({
       name: 'nines_broker_queue_wait_seconds',
       help: 'Time from enqueue to dispatch.',

@@ -11,10 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { repoRoot } from '../../harness/stack/process.ts';
+import { waitForTargetsUp } from '../../harness/observe/prometheus-api.ts';
 
 test('nines start serves the printed curl example and stops cleanly on SIGINT', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nines-start-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli.ts'), 'start', '--port', '0', '--admin-port', '0', '--dir', dir], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli.ts'), 'start', '--port', '0', '--admin-port', '0', '--prometheus-port', '0', '--dir', dir], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -55,6 +56,12 @@ test('nines start serves the printed curl example and stops cleanly on SIGINT', 
     assert.equal(created.status, 201);
     const t = (await created.json()) as { tenantId: string; apiKey: string };
     assert.ok(t.tenantId && t.apiKey);
+
+    // The printed Prometheus scrapes every process, each its own job/instance, all up.
+    const prometheusUrl = /metrics {2}(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    assert.ok(prometheusUrl, `the banner prints Prometheus's URL:\n${out}`);
+    const targets = await waitForTargetsUp(prometheusUrl, 20_000);
+    assert.deepEqual(targets.map((x) => `${x.job}/${x.instance}`).sort(), ['nines-api/api-1', 'nines-broker/broker', 'nines-identity/identity', 'nines-usage/usage', 'nines-worker/worker-1', 'prometheus/prometheus']);
 
     child.kill('SIGINT');
     assert.equal(await exited, 0);

@@ -1,5 +1,6 @@
 /**
- * Availability per window: ok / scheduled, where scheduled = ok + failed + dropped. A
+ * Availability per window: ok / scheduled, where scheduled = ok + failed + dropped and a 4xx
+ * answer counts as ok (slo-counts.ts: the SLO's definition). A
  * dropped request counts as unavailable: the client wanted it served on time and it was
  * not, whatever the reason (in an open model, drops are how an overloaded service shows).
  *
@@ -10,7 +11,8 @@
  */
 import type { History } from '../../load/history.ts';
 import { pct, round } from '../format.ts';
-import { denseSeconds, secondCounts } from '../series.ts';
+import { denseSeconds } from '../series.ts';
+import { sloCounts } from '../slo-counts.ts';
 import type { AvailabilitySla } from '../spec.ts';
 import type { Checker, CheckResult } from '../types.ts';
 
@@ -25,7 +27,7 @@ export interface WindowAvailability {
 
 /** Availability of every W-second window sliding by one second; empty when the run is shorter than W. */
 export function slidingAvailability(history: History, windowS: number): WindowAvailability[] {
-  const secs = denseSeconds(history).map(secondCounts);
+  const secs = denseSeconds(history).map(sloCounts); // 4xx are the client's: good
   const out: WindowAvailability[] = [];
   let ok = 0;
   let scheduled = 0;

@@ -6,14 +6,14 @@
  */
 import type { History } from '../../load/history.ts';
 import { fmt, pct, round } from '../format.ts';
-import { totals } from '../series.ts';
+import { sloTotals } from '../slo-counts.ts';
 import type { ErrorBudgetSla } from '../spec.ts';
 import type { Checker, CheckResult } from '../types.ts';
 
 const MONTH_MINUTES = 30 * 24 * 60;
 
 export interface BudgetShare {
-  /** (failed + dropped) / scheduled. */
+  /** (failed + dropped) / scheduled, 4xx answers not failed (slo-counts.ts). */
   failureRate: number;
   /** failureRate / (1 − slo): the share of the monthly budget this rate would spend. */
   share: number;
@@ -24,7 +24,7 @@ export interface BudgetShare {
 
 /** The share of a monthly error budget this run's failure rate would spend; null when nothing was scheduled. */
 export function errorBudgetShare(history: History, slo: number): BudgetShare | null {
-  const c = totals(history.seconds);
+  const c = sloTotals(history.seconds); // 4xx are the client's: not failures
   if (c.scheduled === 0) return null;
   const failureRate = (c.failed + c.dropped) / c.scheduled;
   return {

@@ -56,3 +56,10 @@ test('slidingAvailability steps one second at a time', () => {
     [0.5, 0.5],
   );
 });
+
+test('a 4xx answer is the client’s: 429s count as served, 503s and drops do not (the SLO rules’ definition)', () => {
+  const run = history(seconds(0, 10, () => ({ ok: 10, failed: { http_429: 80, http_503: 1 }, dropped: 9 })));
+  const r = check('10s', 0.5).check(run);
+  assert.deepEqual((r.observed as { worstWindow: unknown }).worstWindow, { startS: 0, endS: 10, ok: 900, scheduled: 1000 });
+  assert.equal(r.valid, true);
+});

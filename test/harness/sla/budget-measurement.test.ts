@@ -46,3 +46,10 @@ test('measurement: pass, fail, and unknown when the probe did not record it', ()
   assert.equal(missing.reason, 'measurement "splitBrainMs" was not recorded (recorded: failoverSeconds, lostAccepted)');
   assert.equal(measure('x', 'value<1').check(history([], [], { x: Number.NaN })).valid, 'unknown');
 });
+
+test('error budget: refusals answered 4xx spend none of it, 5xx do', () => {
+  const run = history(seconds(0, 10, () => ({ ok: 10, failed: { http_429: 89, http_503: 1 } })));
+  const b = errorBudgetShare(run, 0.999)!;
+  assert.equal(b.failureRate, 0.01);
+  assert.equal(Math.round(b.share * 1000) / 1000, 10);
+});

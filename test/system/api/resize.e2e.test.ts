@@ -215,6 +215,9 @@ test('health, readiness, metrics and the OpenAPI document are served', async () 
   assert.equal((await fetch(`${s.apiUrl}/readyz`)).status, 200);
   const metrics = await (await fetch(`${s.apiUrl}/metrics`)).text();
   assert.match(metrics, /nines_api_requests_total\{[^}]*route="\/v1\/resize"/);
+  // The SLO rules select on these labels and on an exact 500 ms bucket bound.
+  assert.match(metrics, /nines_api_request_duration_seconds_bucket\{[^}]*le="0\.5"[^}]*route="\/v1\/resize"[^}]*status_class="2xx"[^}]*size_class="lt1mb"/);
+  assert.match(metrics, /nines_api_request_duration_seconds_count\{[^}]*route="\/v1\/resize"[^}]*status_class="4xx"/);
   const doc = (await (await fetch(`${s.apiUrl}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
   assert.equal(doc.openapi, '3.1.0');
   assert.ok(doc.paths['/v1/resize']);

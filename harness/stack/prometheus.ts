@@ -1,0 +1,72 @@
+/**
+ * Debian's Prometheus as a process of the stack, running the deployment's own files: the
+ * run folder gets a copy of dashboards/prometheus/prometheus.yml and rules/ unchanged, and
+ * the only thing written per run is what a deployment's inventory would write — one
+ * file_sd file per job (targets/<job>.json) naming each process's address and instance.
+ * Its TSDB lives in the run folder too, so a run's metrics stay with its report.
+ */
+import { cpSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BinaryProcess } from './binary.ts';
+import { freePort } from './ports.ts';
+import { repoRoot } from './process.ts';
+import { tool } from './tools.ts';
+
+/** The scrape jobs of dashboards/prometheus/prometheus.yml. */
+export const scrapeJobs = ['nines-api', 'nines-broker', 'nines-worker', 'nines-usage', 'nines-identity', 'haproxy', 'consul', 'toxiproxy', 'prometheus'] as const;
+export type ScrapeJob = (typeof scrapeJobs)[number];
+
+export interface ScrapeTarget {
+  job: ScrapeJob;
+  /** The `instance` label: the process's name in the stack, e.g. 'api-1', 'broker-b2'. */
+  instance: string;
+  /** host:port of its metrics endpoint. */
+  address: string;
+}
+
+export interface PrometheusServer {
+  url: string;
+  process: BinaryProcess;
+  /** Rewrites the file_sd files (Prometheus watches them): e.g. after a worker is added. */
+  setTargets(targets: ScrapeTarget[]): void;
+  stop(): Promise<void>;
+}
+
+const source = join(repoRoot, 'dashboards', 'prometheus');
+
+/** Starts Prometheus in `dir` scraping `targets` (and itself) on `port` (0: a free one); resolves once it serves. */
+export async function startPrometheus(dir: string, logs: string, targets: ScrapeTarget[], port = 0): Promise<PrometheusServer> {
+  mkdirSync(join(dir, 'targets'), { recursive: true });
+  cpSync(join(source, 'prometheus.yml'), join(dir, 'prometheus.yml'));
+  cpSync(join(source, 'rules'), join(dir, 'rules'), { recursive: true });
+  port ||= await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const self: ScrapeTarget = { job: 'prometheus', instance: 'prometheus', address: `127.0.0.1:${port}` };
+  const setTargets = (ts: ScrapeTarget[]) => writeTargets(join(dir, 'targets'), [...ts, self]);
+  setTargets(targets);
+  const process = new BinaryProcess({
+    name: 'prometheus',
+    command: tool('prometheus'),
+    args: [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.enable-lifecycle',
+      '--log.level=warn',
+    ],
+    logFile: join(logs, 'prometheus.log'),
+    ready: async () => (await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(500) })).ok,
+  });
+  await process.start();
+  return { url, process, setTargets, stop: () => process.stop() };
+}
+
+/** One file per job, every job written (an empty list where the topology has none), each written whole. */
+function writeTargets(dir: string, targets: ScrapeTarget[]): void {
+  for (const job of scrapeJobs) {
+    const groups = targets.filter((t) => t.job === job).map((t) => ({ targets: [t.address], labels: { instance: t.instance } }));
+    const file = join(dir, `${job}.json`);
+    writeFileSync(`${file}.tmp`, JSON.stringify(groups, null, 2) + '\n');
+    renameSync(`${file}.tmp`, file);
+  }
+}
