@@ -51,6 +51,8 @@ export function dashboardApp(o: DashboardOptions): express.Express {
   app.get('/', (_req, res) => void res.type('html').set('Cache-Control', 'no-cache').send(o.page.html));
   app.get('/app.js', (_req, res) => void res.type('text/javascript').send(o.page.js));
   app.get('/app.css', (_req, res) => void res.type('text/css').send(o.page.css));
+  // Browsers ask for it on every page, the runs' report.html included; an empty answer, not a 404.
+  app.get('/favicon.ico', (_req, res) => void res.status(204).end());
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
 
   app.get('/api/overview', async (req, res) => {

@@ -36,5 +36,6 @@ export function countText(n: number | null): string {
 /** A time in the reader's own time zone, zone named, e.g. "3 Dec 2026, 13:02:07 CET". */
 export function whenText(iso: string | number): string {
   const d = typeof iso === 'number' ? new Date(iso * 1000) : new Date(iso);
-  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium', timeZoneName: 'short' }).format(d);
+  // dateStyle/timeStyle cannot be combined with timeZoneName, hence the fields one by one.
+  return new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' }).format(d);
 }
