@@ -20,7 +20,9 @@ function aligned(start: number, end: number, step: number, series: Points[]): uP
     const m = new Map(pts.map(([t, v]) => [Math.round(t), v]));
     return xs.map((t) => m.get(t) ?? null);
   });
-  return [xs, ...ys];
+  // A stack minutes old would be a sliver at the right edge of a day: start where the data starts.
+  const first = Math.max(0, Math.min(...ys.map((y) => y.findIndex((v) => v !== null)).filter((i) => i >= 0)));
+  return [xs.slice(first), ...ys.map((y) => y.slice(first))];
 }
 
 function chart(host: HTMLElement, title: string, unit: string, names: string[], data: uPlot.AlignedData, bands: FaultWindow[] = []): void {
