@@ -21,7 +21,8 @@ function aligned(start: number, end: number, step: number, series: Points[]): uP
     return xs.map((t) => m.get(t) ?? null);
   });
   // A stack minutes old would be a sliver at the right edge of a day: start where the data starts.
-  const first = Math.max(0, Math.min(...ys.map((y) => y.findIndex((v) => v !== null)).filter((i) => i >= 0)));
+  const starts = ys.map((y) => y.findIndex((v) => v !== null)).filter((i) => i >= 0);
+  const first = starts.length ? Math.min(...starts) : 0;
   return [xs.slice(first), ...ys.map((y) => y.slice(first))];
 }
 
