@@ -13,16 +13,17 @@ const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00
 type Points = [number, number | null][];
 
 /** Aligns series onto one time grid, as uPlot wants (Prometheus omits points it has no data for). */
-function aligned(start: number, end: number, step: number, series: Points[]): uPlot.AlignedData {
+function aligned(start: number, end: number, step: number, series: Points[], keepFrom = Infinity): uPlot.AlignedData {
   const xs: number[] = [];
   for (let t = start; t <= end && xs.length < 10_000; t += step) xs.push(t);
   const ys = series.map((pts) => {
     const m = new Map(pts.map(([t, v]) => [Math.round(t), v]));
     return xs.map((t) => m.get(t) ?? null);
   });
-  // A stack minutes old would be a sliver at the right edge of a day: start where the data starts.
+  // A stack minutes old would be a sliver at the right edge of a day: start where the data
+  // (or a fault window to shade, from `keepFrom`) starts.
   const starts = ys.map((y) => y.findIndex((v) => v !== null)).filter((i) => i >= 0);
-  const first = starts.length ? Math.min(...starts) : 0;
+  const first = Math.min(starts.length ? Math.min(...starts) : 0, Math.max(0, Math.floor((keepFrom - start) / step)));
   return [xs.slice(first), ...ys.map((y) => y.slice(first))];
 }
 
@@ -77,7 +78,7 @@ export function renderLatency(host: HTMLElement, d: Latency): void {
   }
   for (const c of classes) {
     const mine = d.series.filter((s) => s.sizeClass === c);
-    chart(host, `Latency, ${c}`, 'ms', mine.map((s) => `p${s.quantile * 100}`), aligned(d.start, d.end, d.step, mine.map((s) => s.points)), d.faults);
+    chart(host, `Latency, ${c}`, 'ms', mine.map((s) => `p${s.quantile * 100}`), aligned(d.start, d.end, d.step, mine.map((s) => s.points), Math.min(...d.faults.map((f) => f.from))), d.faults);
   }
   if (d.faults.length) host.append(el('p', { class: 'quiet' }, `Shaded: ${d.faults.length} fault window(s) of stored chaos runs.`));
 }
