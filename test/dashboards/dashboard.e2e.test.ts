@@ -123,12 +123,21 @@ test('the SLA page shows what Prometheus and the stored runs say, at desktop and
   await Promise.all(stack.workers.map((w) => w.stop()));
   const failed = await resizes(stack, 10);
   assert.ok(failed.every((s) => s >= 500), `every request failed with a 5xx: ${failed.join(',')}`);
-  await waitForRules(prometheusUrl, 40, 'slo:sli_error:ratio_rate1h{slo="availability"} > 0');
+  await waitForRules(prometheusUrl, 40, 'ALERTS{alertstate="firing", alertname="SLOBurnRatePage", slo="availability"}');
   await page.reload();
   const after = await expectCardsMatch(page, prometheusUrl);
   assert.ok(after.availability.remaining! < before.availability.remaining!, 'the error budget went down');
   assert.ok(after.availability.errorRatio1h! / (1 - after.availability.objective!) > 1, 'the 1 h burn rate went above 1');
   assert.notEqual(await page.textContent('[data-slo="availability"] [data-field="state"]'), '✓ met');
+
+  // The firing burn-rate alerts, in the words of their summary annotations.
+  const firing = ((await (await fetch(`${prometheusUrl}/api/v1/alerts`)).json()) as { data: { alerts: { state: string; labels: Record<string, string>; annotations: { summary: string } }[] } }).data.alerts
+    .filter((a) => a.state === 'firing' && a.labels.alertname!.startsWith('SLOBurnRate'))
+    .map((a) => `${a.labels.alertname}/${a.labels.slo}: ${a.annotations.summary}`);
+  const shownAlerts = await page.locator('li.alert').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-alert')}/${e.getAttribute('data-slo')}: ${e.textContent}`));
+  assert.ok(firing.length >= 1);
+  assert.equal(shownAlerts.length, firing.length);
+  for (const f of firing) assert.ok(shownAlerts.some((a) => a.startsWith(f.split(': ')[0]!) && a.includes(f.slice(f.indexOf(': ') + 2))), `the page says ${f}`);
 
   // Phone width: nothing wider than the screen, the cards and the history still there.
   await page.setViewportSize({ width: 390, height: 844 });
