@@ -4,9 +4,10 @@
  * so a field renamed on one side fails loudly instead of drawing an empty card.
  */
 import { z } from 'zod';
+import type { SloName as DefinedSlo } from '../slos.ts';
 
-/** The SLO names of the Prometheus contract (dashboards/prometheus/README.md on the obs branch). */
-export const SLO_NAMES = ['availability', 'latency', 'api-availability'] as const;
+/** The SLOs defined in dashboards/slos.ts, whose rules label every series `slo="<name>"`. */
+export const SLO_NAMES = ['availability', 'latency', 'api-availability'] as const satisfies readonly DefinedSlo[];
 export const sloName = z.enum(SLO_NAMES);
 export type SloName = z.infer<typeof sloName>;
 
