@@ -49,7 +49,11 @@ export function dashboardApp(o: DashboardOptions): express.Express {
   app.disable('x-powered-by');
 
   app.get('/', (_req, res) => void res.type('html').set('Cache-Control', 'no-cache').send(o.page.html));
-  app.get('/app.js', (_req, res) => void res.type('text/javascript').send(o.page.js));
+  app.get('/app.js', (req, res) => {
+    res.type('text/javascript').vary('Accept-Encoding');
+    if (req.acceptsEncodings('gzip') === 'gzip') res.set('Content-Encoding', 'gzip').send(o.page.jsGzip);
+    else res.send(o.page.js);
+  });
   app.get('/app.css', (_req, res) => void res.type('text/css').send(o.page.css));
   // Browsers ask for it on every page, the runs' report.html included; an empty answer, not a 404.
   app.get('/favicon.ico', (_req, res) => void res.status(204).end());
