@@ -8,11 +8,15 @@ import type { PrometheusClient } from './prometheus.ts';
 /** The percentiles drawn per size class. */
 export const QUANTILES = [0.5, 0.9, 0.99] as const;
 
-/** About 240 points per chart whatever the range, never finer than the 5 s rule interval. */
+/**
+ * About 240 points per chart whatever the range, never finer than the 5 s rule interval.
+ * The last point is now (whole seconds), not the last step boundary: rounding down would
+ * hide up to a step of the newest data, all a fresh stack has.
+ */
 export function frame(range: RangeName, now: number): { start: number; end: number; step: number } {
   const seconds = RANGES[range];
   const step = Math.max(5, Math.ceil(seconds / 240));
-  const end = Math.floor(now / step) * step;
+  const end = Math.ceil(now);
   return { start: end - seconds, end, step };
 }
 
