@@ -167,3 +167,20 @@ test('the SLA page shows what Prometheus and the stored runs say, at desktop and
 
   assert.deepEqual(problems, [], 'no console errors or failed requests');
 });
+
+test('a fresh machine (no Prometheus, no runs) gets both empty states, not blank charts', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nines-dashboard-empty-'));
+  defer(t, () => rmSync(dir, { recursive: true, force: true }));
+  const dashboard = await startDashboard({ prometheusUrl: 'http://127.0.0.1:9', runsDir: join(dir, 'runs') });
+  defer(t, () => dashboard.close());
+  const browser = await launchChromium();
+  defer(t, () => browser.close());
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  const problems = watchForErrors(page);
+  await page.goto(`${dashboard.url}/`);
+  await readPage(page);
+  assert.match(await page.locator('[data-empty="prometheus"]').innerText(), /Prometheus is not reachable/);
+  assert.match(await page.locator('[data-empty="runs"]').innerText(), /No scenario runs stored yet/);
+  assert.equal(await page.locator('.uplot, .card').count(), 0);
+  assert.deepEqual(problems, []);
+});
