@@ -4,7 +4,7 @@
  * fail, and every card checked against figures computed here from Prometheus's API and the
  * runs' report.json. Screenshots at 1280 and 390 px go to test-output/dashboards/.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,6 +70,18 @@ async function waitForRules(prometheusUrl: string, total: number, expr: string):
   await sleep(6000);
 }
 
+/** A dashboard over `prometheusUrl` and `runsDir` open in Chromium at `width` px, all closed after the test. */
+async function openDashboard(t: TestContext, prometheusUrl: string, runsDir: string, width: number) {
+  const dashboard = await startDashboard({ prometheusUrl, runsDir });
+  defer(t, () => dashboard.close());
+  const browser = await launchChromium();
+  defer(t, () => browser.close());
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  const problems = watchForErrors(page);
+  await page.goto(`${dashboard.url}/`);
+  return { dashboard, page, problems };
+}
+
 async function expectCardsMatch(page: Page, prometheusUrl: string) {
   const shown = await readPage(page);
   const numbers = await sloNumbers(prometheusUrl, shown.at);
@@ -95,13 +107,7 @@ test('the SLA page shows what Prometheus and the stored runs say, at desktop and
   assert.deepEqual(new Set(await resizes(stack, 30)), new Set([200]));
   await waitForRules(prometheusUrl, 30, 'slo:sli_error:ratio_rate30d >= 0');
 
-  const dashboard = await startDashboard({ prometheusUrl, runsDir: join(dir, 'runs') });
-  defer(t, () => dashboard.close());
-  const browser = await launchChromium();
-  defer(t, () => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems = watchForErrors(page);
-  await page.goto(`${dashboard.url}/`);
+  const { dashboard, page, problems } = await openDashboard(t, prometheusUrl, join(dir, 'runs'), 1280);
 
   // Every card says what Prometheus says: all requests so far succeeded.
   const before = await expectCardsMatch(page, prometheusUrl);
@@ -171,13 +177,7 @@ test('the SLA page shows what Prometheus and the stored runs say, at desktop and
 test('a fresh machine (no Prometheus, no runs) gets both empty states, not blank charts', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'nines-dashboard-empty-'));
   defer(t, () => rmSync(dir, { recursive: true, force: true }));
-  const dashboard = await startDashboard({ prometheusUrl: 'http://127.0.0.1:9', runsDir: join(dir, 'runs') });
-  defer(t, () => dashboard.close());
-  const browser = await launchChromium();
-  defer(t, () => browser.close());
-  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-  const problems = watchForErrors(page);
-  await page.goto(`${dashboard.url}/`);
+  const { page, problems } = await openDashboard(t, 'http://127.0.0.1:9', join(dir, 'runs'), 390);
   await readPage(page);
   assert.match(await page.locator('[data-empty="prometheus"]').innerText(), /Prometheus is not reachable/);
   assert.match(await page.locator('[data-empty="runs"]').innerText(), /No scenario runs stored yet/);
