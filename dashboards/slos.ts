@@ -1,7 +1,7 @@
 /**
  * The product's service level objectives, defined once: the Prometheus rules
  * (dashboards/prometheus/rules/slo.yml), the Grafana SLO dashboard and the harness's
- * server-side SLIs (harness/observe/server-slis.ts) are all generated from or computed with
+ * server-side SLIs (harness/observe/slis.ts) are all generated from or computed with
  * these expressions, so the three cannot drift apart. The names are a contract (the SLA
  * page reads them): see dashboards/prometheus/README.md.
  *

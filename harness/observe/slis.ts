@@ -14,7 +14,7 @@ import { sloTotals } from '../sla/slo-counts.ts';
 import { mergedLatency, type Histogram } from '../sla/series.ts';
 import { slos, type Slo, type SloName } from '../../dashboards/slos.ts';
 import { pollUntil } from '../stack/poll.ts';
-import { instantQuery } from './prometheus-api.ts';
+import { instantQuery, scrapeTargets } from './prometheus-api.ts';
 
 export interface Sli {
   good: number;
@@ -27,7 +27,19 @@ export interface SliComparison {
   /** Prometheus's window: from the last scrape before the load to one after it (ISO). */
   window: { from: string; to: string };
   server: Partial<Record<SloName, Sli>>;
-  client: { availability: Sli; latency: Sli };
+  client: {
+    availability: Sli;
+    latency: Sli;
+    /**
+     * The client's share of small-image requests within the api histogram's bucket bounds
+     * either side of 500 ms (0.4 s and 0.75 s, system/api/metrics.ts): the client measures
+     * from the intended send time through HAProxy, so a request the api answered in 480 ms
+     * may take 520 ms here. The server's figure agrees when it lies in this bracket.
+     */
+    latencyBracket: { atOrBelow400ms: number | null; atOrBelow750ms: number | null };
+  };
+  /** Prometheus's scrape targets at the end, `job/instance` → health: every process should be `up`. */
+  targets: Record<string, string>;
   /** server − client, in percentage points, where both exist. */
   differencePp: { availability: number | null; latency: number | null };
 }
@@ -40,7 +52,12 @@ export function clientSlis(history: History): SliComparison['client'] {
   const c = sloTotals(history.seconds);
   const h = mergedLatency(history.seconds, 'lt1mb');
   const total = h?.totalCount ?? 0;
-  return { availability: sli(c.ok, c.scheduled), latency: sli(h ? Math.round(shareAtOrBelow(h, LATENCY_SLO_MS * 1000) * total) : 0, total) };
+  const share = (ms: number) => (h ? shareAtOrBelow(h, ms * 1000) : null);
+  return {
+    availability: sli(c.ok, c.scheduled),
+    latency: sli(h ? Math.round(shareAtOrBelow(h, LATENCY_SLO_MS * 1000) * total) : 0, total),
+    latencyBracket: { atOrBelow400ms: share(400), atOrBelow750ms: share(750) },
+  };
 }
 
 /** The share of a histogram's samples at or below `us`, by bisecting its percentiles (HDR's 3-digit precision). */
@@ -98,7 +115,8 @@ export async function compareSlis(prometheusUrl: string | undefined, fromMs: num
   try {
     const { window, server } = await serverSlis(prometheusUrl, fromMs, toMs);
     const client = clientSlis(history);
-    return { window, server, client, differencePp: { availability: pp(server.availability, client.availability), latency: pp(server.latency, client.latency) } };
+    const targets = Object.fromEntries((await scrapeTargets(prometheusUrl)).map((t) => [`${t.job}/${t.instance}`, t.health]));
+    return { window, server, client, targets, differencePp: { availability: pp(server.availability, client.availability), latency: pp(server.latency, client.latency) } };
   } catch (err) {
     return { error: (err as Error).message };
   }

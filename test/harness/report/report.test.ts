@@ -4,7 +4,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkSlas } from '../../../harness/sla/index.ts';
-import { buildReport, readHistory, runDir, writeReport, type Report } from '../../../harness/report/index.ts';
+import { buildReport, readHistory, renderHtml, runDir, writeReport, type Report } from '../../../harness/report/index.ts';
 import { writeHistory } from '../../../harness/report/history-file.ts';
 import { judge } from '../../../harness/sla/judge.ts';
 import { history, seconds } from '../sla/helpers.ts';
@@ -175,4 +175,22 @@ test('history.jsonl keeps everything a verdict needs: SLAs, machine, nemesis ops
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('report.html shows the SLIs Prometheus computed beside the load generator’s, or why they are missing', () => {
+  const h = brokerCrash();
+  const verdict = checkSlas(h, slas);
+  const sli = (good: number, total: number) => ({ good, total, ratio: good / total });
+  const slis = {
+    window: { from: '2026-01-01T00:00:00.000Z', to: '2026-01-01T00:00:30.000Z' },
+    server: { availability: sli(519, 519), latency: sli(477, 519), 'api-availability': sli(519, 519) },
+    client: { availability: sli(180, 180), latency: sli(165, 180), latencyBracket: { atOrBelow400ms: 0.9, atOrBelow750ms: 0.95 } },
+    targets: { 'nines-api/api-1': 'up' },
+    differencePp: { availability: 0, latency: 0.2408 },
+  };
+  const page = renderHtml(buildReport({ history: h, verdict, extra: { slis } }), h);
+  assert.match(page, /<h2>Server side vs client side<\/h2>/);
+  assert.match(page, /91\.908 % \(477 of 519\)<\/td><td class="num">91\.667 % \(165 of 180\)<\/td><td class="num">0\.24 pp/);
+  const missing = renderHtml(buildReport({ history: h, verdict, extra: { slis: { error: 'no Prometheus ran with this topology' } } }), h);
+  assert.match(missing, /Prometheus's SLIs are missing: no Prometheus ran with this topology/);
 });

@@ -16,6 +16,7 @@ import { runScenario } from '../../../harness/scenario/run.ts';
 import { repoRoot } from '../../../harness/stack/process.ts';
 import type { FencingResult } from '../../../harness/sla/fencing.ts';
 import { fixturesDir } from '../../helpers/stack.ts';
+import { assertSlisAgree, HA_JOBS } from '../../helpers/slis.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'nines-scenarios-'));
 // A failed chaos run is kept (reports, every process's log under runs/<name>/<time>/stack):
@@ -50,7 +51,7 @@ async function runAndCheck(name: string, t: { diagnostic(msg: string): void }) {
   assert.equal(report.valid, true, failing.join('; '));
   assert.equal(r.exitCode, 0);
   verdictAgrees(r.dir, report);
-  return r;
+  return { ...r, slis: (report as { slis?: unknown }).slis };
 }
 
 /** `nines verdict <dir>` judges the stored history.jsonl alone and finds what the run reported: the same checks, figures and exit code. */
@@ -64,8 +65,9 @@ function verdictAgrees(dir: string, report: { valid: unknown; checks: unknown; [
   assert.equal(v.matchesReport, true);
 }
 
-test('smoke: the whole path serves real images within SLA', async (t) => {
-  await run('smoke', t);
+test('smoke: the whole path serves real images within SLA; Prometheus agrees with the harness on the SLIs', async (t) => {
+  const r = await run('smoke', t);
+  await keepOnFailure(() => assertSlisAgree(r.slis, 'smoke'));
 });
 
 test('nines scenario broker-crash: SIGKILL of the leader broker under load, report with verdict and failover figures', () => keepOnFailure(brokerCrashByCli));
@@ -80,9 +82,10 @@ function brokerCrashByCli() {
   assert.equal(r.status, 0, r.stderr.slice(-2000));
   const runs = join(dir, 'runs', 'broker-crash');
   const [run] = readdirSync(runs);
-  const report = JSON.parse(readFileSync(join(runs, run!, 'report.json'), 'utf8')) as { valid: unknown; checks: unknown; verdict: string; failover: { seconds: number; lostAccepted: number } };
+  const report = JSON.parse(readFileSync(join(runs, run!, 'report.json'), 'utf8')) as { valid: unknown; checks: unknown; verdict: string; failover: { seconds: number; lostAccepted: number }; slis: unknown };
   assert.equal(report.verdict, 'PASS');
   verdictAgrees(join(runs, run!), report);
+  assertSlisAgree(report.slis, 'broker-crash', HA_JOBS, 1); // the SIGKILLed leader stays down
   assert.equal(typeof report.failover.seconds, 'number');
   assert.ok(report.failover.seconds < 5, `failover took ${report.failover.seconds} s`);
   assert.equal(report.failover.lostAccepted, 0);
@@ -92,8 +95,9 @@ test('worker-crash: a SIGKILLed worker loses no request', async (t) => {
   await run('worker-crash', t);
 });
 
-test('api-broker-latency: 100 ms ± 50 ms on api -> broker keeps every request within SLA', async (t) => {
-  await run('api-broker-latency', t);
+test('api-broker-latency: 100 ms ± 50 ms on api -> broker keeps every request within SLA; Prometheus agrees on the SLIs', async (t) => {
+  const r = await run('api-broker-latency', t);
+  await keepOnFailure(() => assertSlisAgree(r.slis, 'api-broker-latency', HA_JOBS));
 });
 
 test('broker-partition: a leader cut from Consul steps down and the standby serves', async (t) => {
