@@ -1,6 +1,6 @@
 // Every file of the repository that a comment, a document or a message names must exist:
 // a reader who follows "see harness/sla/judge.ts" must find it. (Comments once cited an
-// ARCHITECTURE.md and a bench/sniff-probe.ts the repository did not have.)
+// ARCHITECTURE.md and a sniff-probe benchmark the repository did not have.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
