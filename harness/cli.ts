@@ -11,8 +11,9 @@ import { command as scenario } from './commands/scenario.ts';
 import { command as load } from './commands/load.ts';
 import { command as verdict } from './commands/verdict.ts';
 import { command as plan } from './commands/plan.ts';
+import { command as dashboard } from './commands/dashboard.ts';
 
-const commands: Command[] = [start, tenant, key, scenario, verdict, load, k6, plan];
+const commands: Command[] = [start, tenant, key, scenario, verdict, load, k6, plan, dashboard];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

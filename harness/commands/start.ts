@@ -10,18 +10,20 @@ import os from 'node:os';
 import sharp from 'sharp';
 import { positive, type Command } from './types.ts';
 import { startLocalStack } from '../stack/local-stack.ts';
+import { startDashboard } from '../../dashboards/web/server.ts';
 import { AdminClient } from '../../system/identity/admin-client.ts';
 import { AdminApiError } from '../../system/identity/errors.ts';
 
 const help = `nines start — run the whole stack locally, each component in its own process
 
-Usage: nines start [--port 8080] [--admin-port 8081] [--prometheus-port 9090] [--workers 1] [--concurrency N] [--dir .nines]
+Usage: nines start [--port 8080] [--admin-port 8081] [--prometheus-port 9090] [--dashboard-port 8090] [--workers 1] [--concurrency N] [--dir .nines]
 
 Options:
   --port N          api port (default 8080; 0 picks a free one)
   --admin-port N    identity admin API port (default 8081; 0 picks a free one)
   --prometheus-port N  Prometheus, scraping every process with the SLO rules of
                     dashboards/prometheus/ (default 9090; 0 picks a free one); its data in DIR/prometheus
+  --dashboard-port N   the SLA page over that Prometheus and ./runs (nines dashboard; default 8090)
   --workers N       worker processes (default 1)
   --concurrency N   jobs in flight per worker (default: the machine's cores, ${os.availableParallelism()} here).
                     --workers <cores> --concurrency 1 resizes ~3 % more in a closed loop, but
@@ -70,6 +72,7 @@ export const command: Command = {
         port: { type: 'string', default: '8080' },
         'admin-port': { type: 'string', default: '8081' },
         'prometheus-port': { type: 'string', default: '9090' },
+        'dashboard-port': { type: 'string', default: '8090' },
         workers: { type: 'string', default: '1' },
         concurrency: { type: 'string', default: String(os.availableParallelism()) },
         dir: { type: 'string', default: '.nines' },
@@ -91,11 +94,14 @@ export const command: Command = {
       prometheus: true,
       prometheusPort: Number(values['prometheus-port']),
     });
+    // Runs made beside a running stack (`nines scenario`, which writes ./runs) appear on its page.
+    const dashboard = await startDashboard({ prometheusUrl: stack.prometheus!.url, runsDir: resolve('runs'), port: Number(values['dashboard-port']) });
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
       process.stderr.write(`\nnines: ${signal}: stopping every process…\n`);
+      await dashboard.close();
       await stack.stop();
       process.stderr.write('nines: stopped.\n');
       process.exit(0);
@@ -115,6 +121,7 @@ nines is running.
   api      ${stack.apiUrl}   (OpenAPI: ${stack.apiUrl}/openapi.json)
   admin    ${stack.adminUrl}
   metrics  ${stack.prometheus!.url}   (Prometheus: targets ${stack.prometheus!.url}/targets, SLO alerts ${stack.prometheus!.url}/alerts)
+  sla      ${dashboard.url}/   (the SLA page: SLOs, error budget, chaos history of ./runs)
   tenant   ${demo.tenantId} (demo)
   api key  ${demo.apiKey}
   written  ${demoFile}

@@ -15,7 +15,7 @@ import { waitForTargetsUp } from '../../harness/observe/prometheus-api.ts';
 
 test('nines start serves the printed curl example and stops cleanly on SIGINT', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nines-start-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli.ts'), 'start', '--port', '0', '--admin-port', '0', '--prometheus-port', '0', '--dir', dir], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli.ts'), 'start', '--port', '0', '--admin-port', '0', '--prometheus-port', '0', '--dashboard-port', '0', '--dir', dir], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -62,6 +62,12 @@ test('nines start serves the printed curl example and stops cleanly on SIGINT', 
     assert.ok(prometheusUrl, `the banner prints Prometheus's URL:\n${out}`);
     const targets = await waitForTargetsUp(prometheusUrl, 20_000);
     assert.deepEqual(targets.map((x) => `${x.job}/${x.instance}`).sort(), ['nines-api/api-1', 'nines-broker/broker', 'nines-identity/identity', 'nines-usage/usage', 'nines-worker/worker-1', 'prometheus/prometheus']);
+
+    // The SLA page is printed beside them and reads that same Prometheus.
+    const slaUrl = /sla {6}(http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1];
+    assert.ok(slaUrl, `the banner prints the SLA page's URL:\n${out}`);
+    const overview = (await (await fetch(`${slaUrl}/api/overview`)).json()) as { prometheus: { url: string; up: boolean } };
+    assert.deepEqual(overview.prometheus, { url: prometheusUrl, up: true });
 
     child.kill('SIGINT');
     assert.equal(await exited, 0);
