@@ -29,7 +29,7 @@ const overloadManyTenants: Scenario = {
     query: 'width=100',
     timeoutMs: 5000,
     maxInFlight: 5000,
-    connections: 2000, // a flood is many clients (see overload.ts)
+    connections: 256, // see overload.ts
     tenants: [{ name: 'tenant', count: 20, ratePerSec: 600, burst: 600, share: 1 }],
   },
   faults: [],

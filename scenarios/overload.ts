@@ -32,7 +32,7 @@ const overload: Scenario = {
     maxInFlight: 5000,
     // A flood is many clients: with 256 connections each would carry 40 requests a second,
     // and one slow round trip would queue 40 behind it in the engine.
-    connections: 2000,
+    connections: 256,
   },
   faults: [],
   slas: [

@@ -7,6 +7,7 @@
  */
 import type { DispatchEvent } from '../stack/broker-logs.ts';
 import type { ToxiproxyServer } from '../stack/toxiproxy.ts';
+import type { Pinning } from '../stack/pin.ts';
 import type { PathAim, ProcessAim, TopologySpec } from './scenario.ts';
 
 /** One process a fault can act on, whatever kind of process it is. */
@@ -40,7 +41,7 @@ export interface SystemUnderTest {
   leaderEpoch(shard?: number): Promise<number>;
   dispatchEvents(): DispatchEvent[];
   /** Where the stack and the load engine were pinned (topology `pin`), or why they were not. */
-  pinned?: { stack: string; engine: string } | { skipped: string };
+  pinned?: Pinning | { skipped: string };
   /** Names of the topology's processes that are not running (crashed); absent where faults kill on purpose. */
   down?(): string[];
   /** The highest RSS any api server had since the topology started, MiB (local topology). */

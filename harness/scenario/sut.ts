@@ -53,9 +53,12 @@ async function localSystem(spec: Extract<TopologySpec, { kind: 'local' }>, dir: 
     await s.stop();
     throw err;
   }) : undefined;
-  // Prometheus is pinned with the stack: it is part of what runs on the servers, not of the load.
-  const procs = [...s.apis, ...s.workers, s.broker, s.usage, s.identity, ...(lb ? [lb.process] : []), ...(s.prometheus ? [s.prometheus.process] : [])];
-  const pinned = spec.pin ? pinApart(pidsOf(procs)) : undefined;
+  // Prometheus is pinned with the stack: it is part of what runs on the servers, not of the
+  // load. It and the workers are the background work that yields to the front door (pin.ts).
+  const front = [...s.apis, s.broker, s.usage, s.identity, ...(lb ? [lb.process] : [])];
+  const background = [...s.workers, ...(s.prometheus ? [s.prometheus.process] : [])];
+  const procs = [...front, ...background];
+  const pinned = spec.pin ? pinApart(pidsOf(front), pidsOf(background)) : undefined;
   const rss = sampleRss(pidsOf(s.apis));
   return {
     kind: 'local',

@@ -160,3 +160,34 @@ test("a key the api refused for its rate is refused by HAProxy itself until Retr
   await (await send('quiet')).arrayBuffer();
   assert.equal(seen, 2);
 });
+
+test('a heavy key that finds requests already queued gets its 503 at once; a light key still queues for a slot', async (t) => {
+  const backend = await holdingBackend();
+  const dir = mkdtempSync(join(tmpdir(), 'nines-haproxy-'));
+  const lb = await startHaproxy(dir, [backend.addr], { serverMaxConn: 1 });
+  t.after(async () => {
+    await lb.stop();
+    await backend.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const send = (key: string) =>
+    fetch(`${lb.url}/v1/resize`, { method: 'POST', body: 'x', headers: { authorization: `Bearer ${key}` } })
+      .then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), detail: ((await r.json()) as { detail: string }).detail }))
+      .catch(() => undefined);
+  void send('heavy'); // takes the backend's only slot, and keeps it
+  for (let i = 0; i < 100 && backend.held.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(backend.held.length, 1);
+  // 120 at once from one key: the first 50 a second pass as a light key would and wait out
+  // the queue timeout; past 50/s the key is heavy, and while those wait it is refused at once.
+  const outcomes = await Promise.all(Array.from({ length: 120 }, () => send('heavy')));
+  const details = outcomes.map((o) => (o?.status === 503 && o.retryAfter === '1' ? o.detail : `unexpected ${JSON.stringify(o)}`));
+  const atOnce = details.filter((d) => d.includes('already waiting')).length;
+  const fromQueue = details.filter((d) => d === 'every api server is at its limit; retry after 1 s').length;
+  assert.equal(atOnce + fromQueue, 120, details.find((d) => d.startsWith('unexpected')));
+  assert.ok(atOnce >= 50, `refused at once: ${atOnce}, after the queue timeout: ${fromQueue}`);
+  assert.ok(fromQueue >= 1, 'the light requests queued before the key turned heavy');
+  // A light key is not refused at once, even now: it queues (and here times out from the queue).
+  const light = await send('light');
+  assert.equal(light?.detail, 'every api server is at its limit; retry after 1 s');
+  assert.equal(backend.held.length, 1);
+});
