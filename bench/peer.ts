@@ -12,7 +12,9 @@
  * p50/p99. Ratios are nines / thumbor per round, with the median and its interval.
  *
  * Env: BENCH_WARMUP (s, default 60), BENCH_SECONDS per round (20), BENCH_ROUNDS (3),
- * BENCH_NO_APPEND=1 to print without appending to bench/RESULTS.md.
+ * BENCH_WORKERS and BENCH_CONCURRENCY (nines' worker processes and jobs each; default
+ * `npm start`'s 1 and one per core), BENCH_NO_APPEND=1 to print without appending to
+ * bench/RESULTS.md.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -157,7 +159,9 @@ async function main(): Promise<void> {
     { label: 'photo 2725x2225, 829 KB (thumbor fit-in)', file: 'photo.jpg', fit: true },
   ];
   const cores = availableParallelism();
-  const b = await startBenchStack({ workers: 1, workerConcurrency: cores, logLevel: 'info' }); // what `npm start` runs
+  const workers = Number(process.env.BENCH_WORKERS ?? 1);
+  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? cores);
+  const b = await startBenchStack({ workers, workerConcurrency: concurrency, logLevel: 'info' }); // by default what `npm start` runs
   const t = await startThumbor(images, 2);
   const sections: string[] = [];
   try {
@@ -172,7 +176,7 @@ async function main(): Promise<void> {
   }
   const text = [
     `\n${resultsHeading(new Date(), `nines vs thumbor ${THUMBOR_VERSION} (bench/peer.ts)`)}\n`,
-    `Both on the same ${cores} cores with the load generator; ${warmupS} s warm-up each, ${rounds} alternating rounds of ${seconds} s, closed loop with ${IN_FLIGHT} in flight; nines as \`npm start\` runs it (one worker, ${cores} jobs), thumbor as 2 single-process servers with the client's connections dealt out between them, file loader, no storage. CPU is each side's whole process tree.\n`,
+    `Both on the same ${cores} cores with the load generator; ${warmupS} s warm-up each, ${rounds} alternating rounds of ${seconds} s, closed loop with ${IN_FLIGHT} in flight; nines ${workers === 1 && concurrency === cores ? `as \`npm start\` runs it (one worker, ${cores} jobs)` : `with ${workers} worker(s) of ${concurrency} job(s) each`}, thumbor as 2 single-process servers with the client's connections dealt out between them, file loader, no storage. CPU is each side's whole process tree.\n`,
     ...sections,
   ].join('\n');
   appendResults(text);

@@ -3,7 +3,7 @@
  * shared schema, zod and uPlot from node_modules, as one minified ES module. esbuild (the
  * bundler tsx already runs on) takes ~0.1 s; there is no build step to forget.
  */
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,6 +29,9 @@ export async function buildPage(): Promise<PageAssets> {
     write: false,
     legalComments: 'none',
   });
+  // esbuild's service process would otherwise stay beside the page's server for good,
+  // pinging it: ~1.2 ms of CPU a second, measured, in a stack whose whole idle budget is 5.
+  await stop();
   const uplotCss = readFileSync(createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'), 'utf8');
   const js = out.outputFiles[0]!.text;
   return {

@@ -29,6 +29,8 @@ export interface LocalStackOptions {
   prometheus?: boolean;
   /** Its port (0: any free port). */
   prometheusPort?: number;
+  /** Its scrape and rule interval, s (default: dashboards/prometheus/prometheus.yml's 1 s). */
+  prometheusIntervalS?: number;
 }
 
 export interface LocalStack {
@@ -146,7 +148,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     const apiUrls = apis.map((a) => String(a.info.url));
     const brokerHttpUrl = `http://127.0.0.1:${broker.info.httpPort}`;
     await waitReady(apiUrls, brokerHttpUrl, workers.length);
-    if (o.prometheus) prometheus = await startPrometheus(join(o.dir, 'prometheus'), l.logs, targets(), o.prometheusPort);
+    if (o.prometheus) prometheus = await startPrometheus(join(o.dir, 'prometheus'), l.logs, targets(), o.prometheusPort, o.prometheusIntervalS);
     const { adminToken, serviceToken, mqtt: secrets } = l.secrets;
     return {
       apiUrl: apiUrls[0]!, apiUrls, adminUrl, adminToken, brokerUrl, brokerHttpUrl, usageUrl, serviceToken, secrets,

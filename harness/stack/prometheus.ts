@@ -1,11 +1,13 @@
 /**
  * Debian's Prometheus as a process of the stack, running the deployment's own files: the
- * run folder gets a copy of dashboards/prometheus/prometheus.yml and rules/ unchanged, and
- * the only thing written per run is what a deployment's inventory would write — one
- * file_sd file per job (targets/<job>.json) naming each process's address and instance.
- * Its TSDB lives in the run folder too, so a run's metrics stay with its report.
+ * run folder gets a copy of dashboards/prometheus/prometheus.yml and rules/, and the only
+ * things written per run are what a deployment's inventory would write — one file_sd file
+ * per job (targets/<job>.json) naming each process's address and instance — and, when
+ * asked, a longer scrape interval than the file's 1 s (`nines start`, which runs for hours
+ * and should cost next to nothing idle). Its TSDB lives in the run folder too, so a run's
+ * metrics stay with its report.
  */
-import { cpSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BinaryProcess } from './binary.ts';
 import { freePort } from './ports.ts';
@@ -34,10 +36,29 @@ export interface PrometheusServer {
 
 const source = join(repoRoot, 'dashboards', 'prometheus');
 
-/** Starts Prometheus in `dir` scraping `targets` (and itself) on `port` (0: a free one); resolves once it serves. */
-export async function startPrometheus(dir: string, logs: string, targets: ScrapeTarget[], port = 0): Promise<PrometheusServer> {
+/**
+ * The configuration file with its global scrape and evaluation intervals set to `seconds`
+ * (the scrape timeout at most 10 s); unchanged without it.
+ */
+export function prometheusConfig(seconds?: number): string {
+  const text = readFileSync(join(source, 'prometheus.yml'), 'utf8');
+  if (seconds === undefined) return text;
+  if (!Number.isInteger(seconds) || seconds < 1) throw new RangeError(`scrape interval must be a whole number of seconds >= 1, got ${seconds}`);
+  const set = (t: string, key: string, value: string) => {
+    const re = new RegExp(`^(  ${key}:) \\S+$`, 'm');
+    if (!re.test(t)) throw new Error(`dashboards/prometheus/prometheus.yml has no global ${key}`);
+    return t.replace(re, `$1 ${value}`);
+  };
+  return set(set(set(text, 'scrape_interval', `${seconds}s`), 'scrape_timeout', `${Math.min(seconds, 10)}s`), 'evaluation_interval', `${seconds}s`);
+}
+
+/**
+ * Starts Prometheus in `dir` scraping `targets` (and itself) on `port` (0: a free one) every
+ * `scrapeIntervalS` (default: the file's); resolves once it serves.
+ */
+export async function startPrometheus(dir: string, logs: string, targets: ScrapeTarget[], port = 0, scrapeIntervalS?: number): Promise<PrometheusServer> {
   mkdirSync(join(dir, 'targets'), { recursive: true });
-  cpSync(join(source, 'prometheus.yml'), join(dir, 'prometheus.yml'));
+  writeFileSync(join(dir, 'prometheus.yml'), prometheusConfig(scrapeIntervalS));
   cpSync(join(source, 'rules'), join(dir, 'rules'), { recursive: true });
   port ||= await freePort();
   const url = `http://127.0.0.1:${port}`;

@@ -76,14 +76,13 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
     }
   });
 
+  // Read when scraped (below), not on a timer: an idle broker then does nothing between scrapes.
   const refreshGauges = () => {
     m.queueDepth.set(queue.length);
     m.inflight.set(queue.inflight);
     m.workers.set(queue.workerCount);
     m.clients.set(broker.connectedClients);
   };
-  const gaugeTimer = setInterval(refreshGauges, 1000);
-  gaugeTimer.unref();
 
   const mqttServer = net.createServer(broker.handle);
   mqttServer.on('connection', (socket) => socket.setNoDelay(true));
@@ -105,7 +104,6 @@ export async function startBroker(config: BrokerConfig, log: Logger, registry: R
     httpPort: http.port,
     queue,
     async close() {
-      clearInterval(gaugeTimer);
       await election?.stop();
       queue.stop();
       await http.close();

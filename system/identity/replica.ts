@@ -21,7 +21,10 @@ export interface IdentityReplicaOptions {
   serviceToken: string;
   log: Logger;
   registry: Registry;
-  /** How long the server may hold each poll; default 10 s (the server caps it at 30 s). */
+  /**
+   * How long the server may hold each poll; default 30 s, the server's cap. A change ends the
+   * poll at once whatever this is; it only sets how often an idle replica asks again.
+   */
   waitMs?: number;
 }
 
@@ -70,7 +73,7 @@ export class IdentityReplica {
     this.url = `${opts.identityUrl.replace(/\/+$/, '')}/internal/snapshot`;
     this.serviceToken = opts.serviceToken;
     this.log = opts.log.child({ module: 'identity-replica' });
-    this.waitMs = opts.waitMs ?? 10_000;
+    this.waitMs = opts.waitMs ?? 30_000;
     this.readyPromise = new Promise<void>((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;

@@ -8,7 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { prometheusConfig } from '../../harness/stack/prometheus.ts';
 import { tool } from '../../harness/stack/tools.ts';
 import { repoRoot } from '../../harness/stack/process.ts';
 
@@ -29,6 +32,23 @@ test('promtool check rules: the SLO rule file is clean', () => {
 
 test('promtool check config: prometheus.yml is valid and finds its rule files', () => {
   assert.match(promtool('check', 'config', '--syntax-only', 'prometheus.yml'), /is valid prometheus config file syntax/);
+});
+
+test("nines start's slower scrape (--scrape-interval 15) is the same file with its three global intervals changed", () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'nines-prom-'));
+  try {
+    const text = prometheusConfig(15);
+    assert.match(text, /^ {2}scrape_interval: 15s$/m);
+    assert.match(text, /^ {2}scrape_timeout: 10s$/m);
+    assert.match(text, /^ {2}evaluation_interval: 15s$/m);
+    const strip = (t: string) => t.replace(/^ {2}(scrape_interval|scrape_timeout|evaluation_interval): \S+$/gm, '');
+    assert.equal(strip(text), strip(prometheusConfig()), 'nothing else changed');
+    writeFileSync(join(tmp, 'prometheus.yml'), text);
+    assert.match(promtool('check', 'config', '--syntax-only', join(tmp, 'prometheus.yml')), /is valid prometheus config file syntax/);
+    assert.throws(() => prometheusConfig(0), /whole number of seconds/);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 test('promtool test rules: healthy fires nothing, a fast burn pages, a slow burn tickets without paging', () => {
