@@ -2,7 +2,7 @@
  * `npm run bench:peer`: nines against thumbor, the resizer a user would pick instead, on the
  * same machine, images and client. thumbor 7.8.0 (pinned, installed into .tools/thumbor from
  * PyPI when missing) serves the images from disk with its file loader, as 2 servers of one
- * process each (bench/peer/thumbor.ts says why), no storage, quality 80; nines is the stack `npm start` runs (one worker, one job per core),
+ * process each (bench/peer/thumbor.ts says why), no storage, quality 80; nines is the stack `npm start` runs (one worker, cores + 1 jobs),
  * sent the same images as uploads. Both answer 320 px wide JPEGs at quality 80.
  *
  * Per image: each side warmed in a closed loop, then alternating rounds (the order swaps
@@ -13,7 +13,7 @@
  *
  * Env: BENCH_WARMUP (s, default 60), BENCH_SECONDS per round (20), BENCH_ROUNDS (3),
  * BENCH_WORKERS and BENCH_CONCURRENCY (nines' worker processes and jobs each; default
- * `npm start`'s 1 and one per core), BENCH_NO_APPEND=1 to print without appending to
+ * `npm start`'s 1 and cores + 1), BENCH_NO_APPEND=1 to print without appending to
  * bench/RESULTS.md.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
   ];
   const cores = availableParallelism();
   const workers = Number(process.env.BENCH_WORKERS ?? 1);
-  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? cores);
+  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? cores + 1);
   const b = await startBenchStack({ workers, workerConcurrency: concurrency, logLevel: 'info' }); // by default what `npm start` runs
   const t = await startThumbor(images, 2);
   const sections: string[] = [];
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
   }
   const text = [
     `\n${resultsHeading(new Date(), `nines vs thumbor ${THUMBOR_VERSION} (bench/peer.ts)`)}\n`,
-    `Both on the same ${cores} cores with the load generator; ${warmupS} s warm-up each, ${rounds} alternating rounds of ${seconds} s, closed loop with ${IN_FLIGHT} in flight; nines ${workers === 1 && concurrency === cores ? `as \`npm start\` runs it (one worker, ${cores} jobs)` : `with ${workers} worker(s) of ${concurrency} job(s) each`}, thumbor as 2 single-process servers with the client's connections dealt out between them, file loader, no storage. CPU is each side's whole process tree.\n`,
+    `Both on the same ${cores} cores with the load generator; ${warmupS} s warm-up each, ${rounds} alternating rounds of ${seconds} s, closed loop with ${IN_FLIGHT} in flight; nines ${workers === 1 && concurrency === cores + 1 ? `as \`npm start\` runs it (one worker, ${concurrency} jobs)` : `with ${workers} worker(s) of ${concurrency} job(s) each`}, thumbor as 2 single-process servers with the client's connections dealt out between them, file loader, no storage. CPU is each side's whole process tree.\n`,
     ...sections,
   ].join('\n');
   appendResults(text);

@@ -3,7 +3,7 @@
  * against what the same stack gives once warm. An autoscaling fleet starts instances exactly
  * when it needs their throughput, so a slow first minute is capacity missing when it counts.
  *
- * Per round: a fresh stack as `npm start` runs it (one worker, one job per core), loaded the
+ * Per round: a fresh stack as `npm start` runs it (one worker, cores + 1 jobs), loaded the
  * moment it reports ready by a closed loop of 8 in flight (bench/lean-client.ts) for
  * COLD_SECONDS (the "first 10 s" figure), kept under load until WARM_AFTER seconds, then
  * measured again for COLD_SECONDS (the warm figure); the ratio is cold / warm of the same
@@ -63,7 +63,7 @@ interface Round {
 
 async function round(image: Buffer): Promise<Round> {
   const t0 = performance.now();
-  const b = await startBenchStack({ workers: 1, workerConcurrency: availableParallelism(), logLevel: 'info', nodeArgs });
+  const b = await startBenchStack({ workers: 1, workerConcurrency: availableParallelism() + 1, logLevel: 'info', nodeArgs });
   const startS = (performance.now() - t0) / 1000;
   try {
     const target = b.target(image, QUERY);
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   const ratios = results.map((r) => r.cold.rate / r.warm.rate);
   const text = [
     `\n${resultsHeading(new Date(), 'warm start (bench/warm-start.ts)')}\n`,
-    `A fresh stack as \`npm start\` runs it (one worker, ${availableParallelism()} jobs), the 1600x1306 reference JPEG → 320 px JPEG q80, closed loop with ${IN_FLIGHT} in flight from the moment the stack is ready; first ${coldS} s against ${coldS} s measured after ${warmAfterS} s, per fresh stack.${nodeArgs.length ? ` Services run with \`${nodeArgs.join(' ')}\`.` : ''}\n`,
+    `A fresh stack as \`npm start\` runs it (one worker, ${availableParallelism() + 1} jobs), the 1600x1306 reference JPEG → 320 px JPEG q80, closed loop with ${IN_FLIGHT} in flight from the moment the stack is ready; first ${coldS} s against ${coldS} s measured after ${warmAfterS} s, per fresh stack.${nodeArgs.length ? ` Services run with \`${nodeArgs.join(' ')}\`.` : ''}\n`,
     `| round | ready after | first seconds, resizes each | first ${coldS} s | warm | first / warm | CPU ms per resize, api + broker: first / warm | worker: first / warm |`,
     '|---|---|---|---|---|---|---|---|',
     ...results.map((r, i) => `| ${i + 1} | ${r.startS.toFixed(1)} s | ${r.cold.perSecond.join(' ')} | ${r.cold.rate.toFixed(1)}/s | ${r.warm.rate.toFixed(1)}/s | ${(r.cold.rate / r.warm.rate).toFixed(3)} | ${cpu(r.cold.frontMs)} / ${cpu(r.warm.frontMs)} | ${cpu(r.cold.workerMs)} / ${cpu(r.warm.workerMs)} |`),
