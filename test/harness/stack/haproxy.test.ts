@@ -5,7 +5,7 @@
  * a declared oversize upload from its head, before a client that asked
  * `Expect: 100-continue` sends a byte of the body.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -63,15 +63,21 @@ async function holdingBackend() {
   };
 }
 
-test('a saturated backend: HAProxy answers 503 problem+json with Retry-After from its queue, while the backend still holds its request', async (t) => {
+/** HAProxy with the shipped configuration in front of a holding backend, both stopped after the test. */
+async function heldBehindHaproxy(t: TestContext, limits?: Parameters<typeof startHaproxy>[2]) {
   const backend = await holdingBackend();
   const dir = mkdtempSync(join(tmpdir(), 'nines-haproxy-'));
-  const lb = await startHaproxy(dir, [backend.addr], { serverMaxConn: 1 });
+  const lb = await startHaproxy(dir, [backend.addr], limits);
   t.after(async () => {
     await lb.stop();
     await backend.close();
     rmSync(dir, { recursive: true, force: true });
   });
+  return { backend, lb };
+}
+
+test('a saturated backend: HAProxy answers 503 problem+json with Retry-After from its queue, while the backend still holds its request', async (t) => {
+  const { backend, lb } = await heldBehindHaproxy(t, { serverMaxConn: 1 });
   const first = fetch(`${lb.url}/v1/resize`, { method: 'POST', body: 'x' }).catch(() => undefined);
   // Bounded wait for the first request to occupy the backend's only slot.
   for (let i = 0; i < 100 && backend.held.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
@@ -109,14 +115,7 @@ function headOnly(url: string, head: string): Promise<{ response: string; closed
 }
 
 test('a declared 30 MB upload with Expect: 100-continue gets 413 problem+json, and its body is never sent', async (t) => {
-  const backend = await holdingBackend();
-  const dir = mkdtempSync(join(tmpdir(), 'nines-haproxy-'));
-  const lb = await startHaproxy(dir, [backend.addr]);
-  t.after(async () => {
-    await lb.stop();
-    await backend.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { backend, lb } = await heldBehindHaproxy(t);
   const bytes = 30 * 1024 * 1024;
   const { port } = new URL(lb.url);
   const head = `POST /v1/resize?width=100 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: image/jpeg\r\nContent-Length: ${bytes}\r\nExpect: 100-continue\r\n\r\n`;
@@ -162,14 +161,7 @@ test("a key the api refused for its rate is refused by HAProxy itself until Retr
 });
 
 test('a heavy key that finds requests already queued gets its 503 at once; a light key still queues for a slot', async (t) => {
-  const backend = await holdingBackend();
-  const dir = mkdtempSync(join(tmpdir(), 'nines-haproxy-'));
-  const lb = await startHaproxy(dir, [backend.addr], { serverMaxConn: 1 });
-  t.after(async () => {
-    await lb.stop();
-    await backend.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { backend, lb } = await heldBehindHaproxy(t, { serverMaxConn: 1 });
   const send = (key: string) =>
     fetch(`${lb.url}/v1/resize`, { method: 'POST', body: 'x', headers: { authorization: `Bearer ${key}` } })
       .then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), detail: ((await r.json()) as { detail: string }).detail }))
