@@ -23,7 +23,7 @@ import sharp from 'sharp';
 import { runLoad } from '../harness/load/engine.ts';
 import { addEncoded, percentilesMs } from '../harness/load/histogram.ts';
 import { summarize } from '../harness/load/summary.ts';
-import { repoRoot } from '../harness/stack/process.ts';
+import { readPhoto, referenceJpeg } from './images.ts';
 import { closedLoop, type LeanTarget } from './lean-client.ts';
 import { treeCpuSeconds } from './proc.ts';
 import { appendResults, resultsHeading } from './results.ts';
@@ -149,11 +149,10 @@ function thumborSide(t: Awaited<ReturnType<typeof startThumbor>>, file: string, 
 
 async function main(): Promise<void> {
   ensureThumbor(say);
-  const fixtures = process.env.NINES_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures', 'images');
   const images = mkdtempSync(join(tmpdir(), 'nines-peer-'));
-  const photo = readFileSync(join(fixtures, '2569067123_aca715a2ee_o.jpg'));
+  const photo = readPhoto();
   writeFileSync(join(images, 'photo.jpg'), photo);
-  writeFileSync(join(images, 'reference.jpg'), await sharp(photo).resize(1600, 1306, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer());
+  writeFileSync(join(images, 'reference.jpg'), await referenceJpeg(photo, 85));
   const cases: ImageCase[] = [
     { label: 'reference 1600x1306 (derived from the photo)', file: 'reference.jpg', fit: false },
     { label: 'photo 2725x2225, 829 KB (thumbor fit-in)', file: 'photo.jpg', fit: true },

@@ -13,13 +13,10 @@
  * seconds of closed-loop load before measuring (default 60), BENCH_QUERY,
  * BENCH_NO_APPEND=1 to print without appending to RESULTS.md.
  */
-import { readFileSync } from 'node:fs';
-import sharp from 'sharp';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { Pool } from 'undici';
 import * as hdr from 'hdr-histogram-js';
-import { repoRoot } from '../harness/stack/process.ts';
+import { PHOTO, readPhoto, referenceJpeg } from './images.ts';
 import { rawSharp, resizeParamsOf, startRawProcesses } from './raw-sharp.ts';
 import { closedLoop } from './lean-client.ts';
 import { startBenchStack, warmupS } from './stack.ts';
@@ -34,8 +31,8 @@ import { appendResults, resultsHeading } from './results.ts';
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 12);
 const query = process.env.BENCH_QUERY ?? 'width=320&format=jpeg';
-const photoName = '2569067123_aca715a2ee_o.jpg';
-const photo = readFileSync(join(process.env.NINES_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures', 'images'), photoName));
+const photoName = PHOTO;
+const photo = readPhoto();
 const cores = availableParallelism();
 let image = photo;
 let imageName = photoName;
@@ -77,7 +74,7 @@ async function stackOpen(pool: Pool, path: string, key: string, rate: number, du
 }
 
 async function main() {
-  const reference = await sharp(photo).resize(1600, 1306, { fit: 'fill' }).jpeg({ quality: 92 }).toBuffer();
+  const reference = await referenceJpeg(photo, 92);
   for (const [name, img] of [
     [photoName, photo],
     ['reference 1600x1306 (derived)', reference],

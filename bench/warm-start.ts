@@ -13,11 +13,8 @@
  * Env: BENCH_ROUNDS (3), BENCH_COLD_SECONDS (10), BENCH_WARM_AFTER (60),
  * BENCH_NODE_ARGS (extra node flags for every service, to try one), BENCH_NO_APPEND=1.
  */
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import sharp from 'sharp';
-import { repoRoot } from '../harness/stack/process.ts';
+import { readPhoto, referenceJpeg } from './images.ts';
 import { closedLoop, type LeanTarget } from './lean-client.ts';
 import { appendResults, resultsHeading } from './results.ts';
 import { stackCpuSeconds, startBenchStack, type BenchStack } from './stack.ts';
@@ -77,10 +74,8 @@ async function round(image: Buffer): Promise<Round> {
 }
 
 async function main(): Promise<void> {
-  const fixtures = process.env.NINES_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures', 'images');
   // The 1600x1306 reference of bench/peer.ts: the same image, so the figures compare.
-  const photo = readFileSync(join(fixtures, '2569067123_aca715a2ee_o.jpg'));
-  const image = await sharp(photo).resize(1600, 1306, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer();
+  const image = await referenceJpeg(readPhoto(), 85);
   say(`warm-start: ${rounds} fresh stacks, ${coldS} s measured from ready, again after ${warmAfterS} s${nodeArgs.length ? `; node ${nodeArgs.join(' ')}` : ''}`);
   const results: Round[] = [];
   for (let i = 0; i < rounds; i++) {

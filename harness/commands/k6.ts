@@ -4,18 +4,16 @@
  * SLA spec) or the file cannot be written, 2 usage error or unknown scenario.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Command } from './types.ts';
 import type { K6Config } from '../k6/config.ts';
 import { configText, DEFAULT_BASE_URL, k6Config, SCRIPT_FILE, writeK6Export } from '../k6/export.ts';
 import type { Scenario } from '../model/scenario.ts';
+import { defaultFixturesDir, repoRoot } from '../stack/process.ts';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const defaultScenariosDir = join(repoRoot, 'scenarios');
-// The same default the tests and benchmarks use: the shared fixtures beside the repo.
-const defaultImages = (): string => process.env.NINES_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures', 'images');
 
 const help = `nines k6 export — a scenario as a k6 run (k6 runs elsewhere; nines does not install it)
 
@@ -116,7 +114,7 @@ async function exportCommand(scenariosDir: string, argv: string[]): Promise<numb
   let config: K6Config;
   try {
     config = k6Config(scenario, {
-      imagesDir: resolve(v.images ?? defaultImages()),
+      imagesDir: resolve(v.images ?? defaultFixturesDir()),
       ...(v['base-url'] !== undefined ? { baseUrl: v['base-url'] } : {}),
       quick: v.quick,
     });

@@ -3,7 +3,7 @@
  * Exit 0 when every SLA holds, 99 when one fails (k6's convention), 2 on error or unknown.
  */
 import { parseArgs } from 'node:util';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from './types.ts';
 import { listScenarios, loadScenario, UnknownScenarioError } from '../scenario/catalog.ts';
 import { runScenario } from '../scenario/run.ts';
@@ -11,7 +11,7 @@ import { withImage, withShards, ScenarioOverrideError } from '../scenario/overri
 import { FaultTargetError } from '../scenario/targets.ts';
 import { checkScenarioFitsTarget, readTarget, TargetError } from '../scenario/target-file.ts';
 import { targetSystem } from '../scenario/target-system.ts';
-import { repoRoot } from '../stack/process.ts';
+import { defaultFixturesDir } from '../stack/process.ts';
 
 const help = `nines scenario — run a capacity or chaos scenario against real processes and judge its SLAs
 
@@ -103,7 +103,7 @@ export const command: Command = {
       const r = await runScenario({
         scenario,
         out: resolve(String(values.out)),
-        fixturesDir: resolve(String(values.fixtures ?? process.env.NINES_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures', 'images'))),
+        fixturesDir: resolve(String(values.fixtures ?? defaultFixturesDir())),
         seed,
         quick: !!values.quick,
         engine: values.engine,

@@ -9,6 +9,9 @@ import { Lifecycle } from './lifecycle.ts';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The test images: $NINES_FIXTURES, or ../shared/fixtures/images beside the repository. */
+export const defaultFixturesDir = (): string => process.env.NINES_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures', 'images');
 const tsxLoader = import.meta.resolve('tsx');
 
 export interface ProcessSpec {

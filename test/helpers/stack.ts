@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../harness/stack/local-stack.ts';
-import { repoRoot } from '../../harness/stack/process.ts';
+import { defaultFixturesDir } from '../../harness/stack/process.ts';
 import { AdminClient } from '../../system/identity/admin-client.ts';
 import { pollUntil } from '../../harness/stack/poll.ts';
 
-export const fixturesDir = process.env.NINES_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures', 'images');
+export const fixturesDir = defaultFixturesDir();
 
 export function fixture(name: string): Buffer {
   const p = join(fixturesDir, name);

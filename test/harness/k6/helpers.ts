@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Scenario } from '../../../harness/model/scenario.ts';
+import { defaultFixturesDir } from '../../../harness/stack/process.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..', '..');
-export const fixturesDir = process.env.NINES_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures', 'images');
+export const fixturesDir = defaultFixturesDir();
 
 const base = {
   description: 'A literal scenario for the k6 exporter tests',
