@@ -45,7 +45,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       process.exit(1);
     }
   } else {
-    for (const f of generatedFiles()) writeFileSync(f.path, f.content);
-    console.log(`wrote ${generatedFiles().length} files under dashboards/`);
+    const files = generatedFiles();
+    for (const f of files) writeFileSync(f.path, f.content);
+    console.log(`wrote ${files.length} files under dashboards/`);
   }
 }

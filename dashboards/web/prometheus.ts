@@ -4,6 +4,7 @@
  * PrometheusError, which the dashboard turns into its empty state.
  */
 import { z } from 'zod';
+import { answer as envelope, sample as sampleValue, vectorResult as vector } from '../../harness/observe/prometheus-api.ts';
 
 export class PrometheusError extends Error {
   readonly code = 'ERR_PROMETHEUS_UNAVAILABLE';
@@ -12,14 +13,7 @@ export class PrometheusError extends Error {
   }
 }
 
-const sampleValue = z.tuple([z.number(), z.string()]);
-const vector = z.array(z.object({ metric: z.record(z.string(), z.string()), value: sampleValue }));
 const matrix = z.array(z.object({ metric: z.record(z.string(), z.string()), values: z.array(sampleValue) }));
-const envelope = <T extends z.ZodType>(data: T) =>
-  z.discriminatedUnion('status', [
-    z.object({ status: z.literal('success'), data }),
-    z.object({ status: z.literal('error'), errorType: z.string(), error: z.string() }),
-  ]);
 const queryAnswer = envelope(z.object({ resultType: z.literal('vector'), result: vector }));
 const rangeAnswer = envelope(z.object({ resultType: z.literal('matrix'), result: matrix }));
 const alertsAnswer = envelope(

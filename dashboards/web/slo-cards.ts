@@ -5,12 +5,13 @@
  */
 import { SLO_NAMES, SLO_TITLES, WINDOW_MINUTES, type AlertLine, type SloCard, type SloName, type SloState } from './schema.ts';
 import type { FiringAlert, PrometheusClient, Sample } from './prometheus.ts';
+import { errorRatioRecord } from '../slos.ts';
 
 /** The recording rules a card reads, by the field they fill. */
 export const CARD_RULES = {
-  ratio30d: 'slo:sli_error:ratio_rate30d',
-  ratio1h: 'slo:sli_error:ratio_rate1h',
-  ratio6h: 'slo:sli_error:ratio_rate6h',
+  ratio30d: errorRatioRecord('30d'),
+  ratio1h: errorRatioRecord('1h'),
+  ratio6h: errorRatioRecord('6h'),
   objective: 'slo:objective:ratio',
   budget: 'slo:error_budget:ratio',
   remaining: 'slo:error_budget_remaining:ratio',
@@ -22,16 +23,17 @@ type Inputs = Record<keyof typeof CARD_RULES, number | null>;
  * The state in words: breached once the budget is spent; at risk while a burn-rate alert
  * fires for it or the last 6 h burn faster than the budget allows (burn rate > 1); met otherwise.
  */
-export function sloStateOf(i: Inputs, firing: string[]): SloState {
+function sloStateOf(i: Inputs, firing: string[], burnRate6h: number | null): SloState {
   if (i.ratio30d === null || i.remaining === null) return 'no data';
   if (i.remaining <= 0) return 'breached';
-  if (firing.length > 0 || (i.ratio6h !== null && i.budget !== null && i.budget > 0 && i.ratio6h / i.budget > 1)) return 'at risk';
+  if (firing.length > 0 || (burnRate6h !== null && burnRate6h > 1)) return 'at risk';
   return 'met';
 }
 
 /** A card from the rule values at one instant (null where a rule has no sample yet). */
 export function cardOf(slo: SloName, i: Inputs, firing: string[]): SloCard {
   const burn = (r: number | null) => (r === null || i.budget === null || i.budget <= 0 ? null : r / i.budget);
+  const burnRate6h = burn(i.ratio6h);
   return {
     slo,
     title: SLO_TITLES[slo],
@@ -40,8 +42,8 @@ export function cardOf(slo: SloName, i: Inputs, firing: string[]): SloCard {
     budgetRemaining: i.remaining,
     budgetRemainingMinutes: i.remaining === null || i.budget === null ? null : i.remaining * i.budget * WINDOW_MINUTES,
     burnRate1h: burn(i.ratio1h),
-    burnRate6h: burn(i.ratio6h),
-    state: sloStateOf(i, firing),
+    burnRate6h,
+    state: sloStateOf(i, firing, burnRate6h),
     firing,
   };
 }

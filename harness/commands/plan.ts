@@ -129,7 +129,7 @@ export const command: Command = {
     };
     const plan = withRelativeSources(planFleet(input), process.cwd());
     if (o.json) out(JSON.stringify(plan, null, 2));
-    else out(formatPlan(plan, process.cwd()));
+    else out(formatPlan(plan));
     if (o.out) {
       mkdirSync(o.out, { recursive: true });
       const tfvars = fleetTfvars(plan, `nines plan ${argv.filter((a, i) => a !== '--out' && argv[i - 1] !== '--out').join(' ')}`, new Date());

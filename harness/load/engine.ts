@@ -32,6 +32,10 @@ import { ThreadSlice } from './threads.ts';
  */
 export const AUTO_RATE_PER_THREAD = 10_000;
 
+/** What a run gets when it does not say: used for the threads and recorded in the history alike. */
+const DEFAULT_CONNECTIONS = 64;
+const DEFAULT_MAX_IN_FLIGHT = 10_000;
+
 // The engine's whole public surface, so callers import from one place.
 export type { ArrivalProfile, ConstantProfile, RampingProfile, RampStage } from './profile.ts';
 export type { RequestSpec, RequestFactory, FactoryModule, RequestSource } from './request.ts';
@@ -123,9 +127,9 @@ function sliceOptions(o: LoadOptions, url: URL, threads: number): Omit<SliceOpti
   return {
     origin: url.origin,
     profile: o.profile,
-    connections: Math.ceil(num(o.connections, 64, 'connections') / threads),
+    connections: Math.ceil(num(o.connections, DEFAULT_CONNECTIONS, 'connections') / threads),
     pipelining: num(o.pipelining, 1, 'pipelining'),
-    maxInFlight: Math.ceil(num(o.maxInFlight, 10_000, 'maxInFlight') / threads),
+    maxInFlight: Math.ceil(num(o.maxInFlight, DEFAULT_MAX_IN_FLIGHT, 'maxInFlight') / threads),
     slackMs: num(o.slackMs, 250, 'slackMs', 0),
     timeoutMs: num(o.timeoutMs, 10_000, 'timeoutMs'),
     graceMs: num(o.graceMs, 10_000, 'graceMs', 0),
@@ -207,15 +211,15 @@ function runSettings(o: LoadOptions, base: Omit<SliceOptions, 'index' | 'count'>
     targetRate: schedule.total / durationS,
     peakRate: peakRate(o.profile),
     threads,
-    connections: o.connections ?? 64,
+    connections: o.connections ?? DEFAULT_CONNECTIONS,
     pipelining: base.pipelining,
-    maxInFlight: o.maxInFlight ?? 10_000,
+    maxInFlight: o.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
     slackMs: base.slackMs,
     timeoutMs: base.timeoutMs,
     graceMs: base.graceMs,
     scheduler: base.scheduler,
     failuresLimit: base.failuresLimit,
-    ...(o.okStatuses ? { okStatuses: o.okStatuses } : {}),
+    ...(base.okStatuses ? { okStatuses: base.okStatuses } : {}),
     ...(typeof source === 'object' && 'method' in source ? { method: source.method, path: source.path, bodyBytes: source.body?.length ?? 0 } : {}),
     ...o.settings,
   };

@@ -88,11 +88,6 @@ export class FailoverProbe {
     }));
   }
 
-  /** Requests that never got an answer (no response within the timeout): lost or hung. */
-  get unanswered(): number {
-    return this.samples.filter((s) => s.status === 0).length;
-  }
-
   private async one(): Promise<void> {
     const sentAt = Date.now();
     try {

@@ -6,9 +6,11 @@
 import { z } from 'zod';
 import { pollUntil } from '../stack/poll.ts';
 
-const sample = z.tuple([z.number(), z.string()]);
-const vectorResult = z.array(z.object({ metric: z.record(z.string(), z.string()), value: sample }));
-const answer = <T extends z.ZodType>(data: T) =>
+/** One sample as the API writes it: [unix seconds, value as text]. */
+export const sample = z.tuple([z.number(), z.string()]);
+export const vectorResult = z.array(z.object({ metric: z.record(z.string(), z.string()), value: sample }));
+/** Every API answer: `data` on success, Prometheus's errorType and message otherwise. */
+export const answer = <T extends z.ZodType>(data: T) =>
   z.discriminatedUnion('status', [
     z.object({ status: z.literal('success'), data }),
     z.object({ status: z.literal('error'), errorType: z.string(), error: z.string() }),
@@ -47,7 +49,8 @@ export interface Target {
   lastError: string;
 }
 
-async function get<T extends z.ZodType>(url: string, schema: T): Promise<z.infer<T>> {
+/** GETs `url` (10 s at most) and decodes the answer through `schema`. */
+export async function get<T extends z.ZodType>(url: string, schema: T): Promise<z.infer<T>> {
   const r = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   return schema.parse(await r.json());
 }

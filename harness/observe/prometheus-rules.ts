@@ -3,10 +3,10 @@
  * decoded through a schema: what the query test sends back to Prometheus one by one.
  */
 import { z } from 'zod';
+import { answer, get } from './prometheus-api.ts';
 
-const rulesAnswer = z.object({
-  status: z.literal('success'),
-  data: z.object({
+const rulesAnswer = answer(
+  z.object({
     groups: z.array(
       z.object({
         name: z.string(),
@@ -14,7 +14,7 @@ const rulesAnswer = z.object({
       }),
     ),
   }),
-});
+);
 
 export interface LoadedRule {
   type: 'recording' | 'alerting';
@@ -26,6 +26,7 @@ export interface LoadedRule {
 
 /** Every rule of every group Prometheus loaded. */
 export async function loadedRules(baseUrl: string): Promise<LoadedRule[]> {
-  const r = await fetch(`${baseUrl}/api/v1/rules`, { signal: AbortSignal.timeout(10_000) });
-  return rulesAnswer.parse(await r.json()).data.groups.flatMap((g) => g.rules);
+  const a = await get(`${baseUrl}/api/v1/rules`, rulesAnswer);
+  if (a.status === 'error') throw new Error(`Prometheus /api/v1/rules: ${a.errorType}: ${a.error}`);
+  return a.data.groups.flatMap((g) => g.rules);
 }

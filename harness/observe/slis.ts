@@ -63,7 +63,7 @@ export function clientSlis(history: History): SliComparison['client'] {
   const share = (ms: number) => (h ? shareAtOrBelow(h, ms * 1000) : null);
   return {
     availability: sli(c.ok, c.scheduled),
-    latency: sli(h ? Math.round(shareAtOrBelow(h, LATENCY_SLO_MS * 1000) * total) : 0, total),
+    latency: sli(Math.round((share(LATENCY_SLO_MS) ?? 0) * total), total),
     latencyBracket: { atOrBelow400ms: share(400), atOrBelow750ms: share(750) },
   };
 }

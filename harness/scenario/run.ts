@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { runLoad } from '../load/engine.ts';
 import { FailoverProbe } from '../load/failover-probe.ts';
+import { profileDurationS } from '../load/profile.ts';
 import type { DispatchLog, History } from '../load/history.ts';
 import { judge } from '../sla/judge.ts';
 import type { SlaVerdict } from '../sla/types.ts';
@@ -78,7 +79,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
   try {
     const tenants = await scenarioTenants(sut, run.sc);
     probe = startProbe(run, sut, tenants.apiKey);
-    const slow = startSlowClients(run.sc, sut.apiUrl, tenants.apiKey, profileSeconds(run.profile));
+    const slow = startSlowClients(run.sc, sut.apiUrl, tenants.apiKey, profileDurationS(run.profile));
     t0 = Date.now(); // second 0 of the history: the nemesis schedule counts from here
     nemesis.play(run.sc.faults, t0);
     history = await driveLoad(run, sut, tenants);
@@ -156,7 +157,6 @@ async function report(run: Run, recorded: History, observed: Record<string, unkn
   return { dir: run.dir, valid: verdict.valid, exitCode, verdict, extra };
 }
 
-const profileSeconds = (p: Profile) => (p.kind === 'constant' ? p.durationS : p.stages.reduce((a, s) => a + s.durationS, 0));
 
 /** Runs the load with the engine asked for (the built-in open model, or k6) and returns its history. */
 async function driveLoad(run: Run, sut: SystemUnderTest, tenants: Tenants): Promise<History> {
@@ -167,7 +167,7 @@ async function driveLoad(run: Run, sut: SystemUnderTest, tenants: Tenants): Prom
     const r = await runWithK6(config, { scenario: sc, quick: o.quick, outDir: join(run.dir, 'k6'), baseUrl: sut.apiUrl, apiKey, onOutput: say });
     return r.history;
   }
-  const total = profileSeconds(profile);
+  const total = profileDurationS(profile);
   return runLoad({
     url: sut.apiUrl,
     profile,

@@ -6,13 +6,14 @@
  */
 import type { History } from '../load/history.ts';
 import { capacity, type CapacityFigures } from './capacity.ts';
-import { checkSlas } from './check.ts';
+import { checkersFor } from './check.ts';
 import { fencingOf } from './checkers/fencing.ts';
+import { compose } from './core.ts';
 import { withDerived } from './derive.ts';
 import { SlaSpecError } from './errors.ts';
-import { failoverOf, lostAccepted } from './failover.ts';
+import { failoverOf } from './failover.ts';
 import type { FencingResult } from './fencing.ts';
-import { parseSlas } from './spec.ts';
+import { parseSlas, type Sla } from './spec.ts';
 import type { SlaVerdict } from './types.ts';
 
 /** Scenario results beside the verdict, for report.json and the console. */
@@ -33,14 +34,16 @@ export interface Judgement {
 export function judge(h: History, slas: unknown = h.slas): Judgement {
   if (slas === undefined) throw new SlaSpecError(['the history records no SLAs to judge it by (it was written before histories carried them)']);
   const history = withDerived(h);
-  return { history, verdict: checkSlas(history, slas), results: runResults(history, slas) };
+  const parsed = parseSlas(slas);
+  return { history, verdict: compose(checkersFor(parsed)).check(history), results: runResults(history, parsed) };
 }
 
-function runResults(h: History, slas: unknown): RunResults {
+/** `h` has been through withDerived: its lostAccepted is already counted. */
+function runResults(h: History, slas: readonly Sla[]): RunResults {
   const out: RunResults = {};
   const failover = failoverOf(h);
-  if (h.probe) out.failover = { seconds: failover?.seconds ?? null, lostAccepted: lostAccepted(h), shard: failover?.shard ?? 0 };
-  const capacitySla = parseSlas(slas).find((s) => s.metric === 'capacity');
+  if (h.probe) out.failover = { seconds: failover?.seconds ?? null, lostAccepted: h.measurements!.lostAccepted!, shard: failover?.shard ?? 0 };
+  const capacitySla = slas.find((s) => s.metric === 'capacity');
   if (capacitySla?.metric === 'capacity' && h.machine) out.capacity = capacity(h, capacitySla, h.machine.cores);
   const fencing = fencingOf(h);
   if (fencing) out.fencing = fencing;

@@ -7,7 +7,7 @@
  * "availability 11 %, 88,933 % of the error budget".
  */
 import type { SecondBucket } from '../load/history.ts';
-import { secondCounts, type Counts } from './series.ts';
+import { secondCounts, totals, type Counts } from './series.ts';
 
 /** `http_4xx` failure kinds: the client's. */
 export const isClientError = (kind: string): boolean => /^http_4\d\d$/.test(kind);
@@ -21,11 +21,4 @@ export function sloCounts(b: SecondBucket): Counts {
 }
 
 /** sloCounts summed over the given seconds. */
-export function sloTotals(seconds: readonly SecondBucket[]): Counts {
-  const t: Counts = { ok: 0, failed: 0, dropped: 0, completed: 0, scheduled: 0 };
-  for (const b of seconds) {
-    const c = sloCounts(b);
-    for (const k of Object.keys(t) as Array<keyof Counts>) t[k] += c[k];
-  }
-  return t;
-}
+export const sloTotals = (seconds: readonly SecondBucket[]): Counts => totals(seconds, sloCounts);
