@@ -8,6 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readHistory } from '../report/history-file.ts';
+import { verdictExitCode } from '../report/model.ts';
 import { verdictLines } from '../report/text.ts';
 import { judge, type Judgement } from '../sla/judge.ts';
 import { out, UsageError, type Command } from './types.ts';
@@ -57,7 +58,7 @@ async function verdictOf(path: string, json: boolean): Promise<number> {
     for (const line of verdictLines(j.verdict, j.results)) out(line);
     if (same !== undefined) out(same ? "agrees with the run's report.json" : "DIFFERS from the run's report.json (the checkers changed since, or the report was edited)");
   }
-  return j.verdict.valid === true ? 0 : j.verdict.valid === false ? 99 : 2;
+  return verdictExitCode(j.verdict.valid);
 }
 
 export const command: Command = {

@@ -21,6 +21,11 @@ export interface Report {
   [extra: string]: unknown;
 }
 
+/** The exit code of a command that judged a run: 0 every SLA held, 99 one failed, 2 one could not be judged. */
+export function verdictExitCode(v: Verdict): 0 | 99 | 2 {
+  return v === true ? 0 : v === false ? 99 : 2;
+}
+
 /** The label a person reads for a verdict. */
 export function verdictLabel(v: Verdict): VerdictLabel {
   return v === true ? 'PASS' : v === false ? 'FAIL' : 'UNKNOWN';

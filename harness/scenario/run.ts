@@ -19,6 +19,7 @@ import type { SlaVerdict } from '../sla/types.ts';
 import { writeReport } from '../report/write.ts';
 import { runDir } from '../report/run-dir.ts';
 import { verdictLines } from '../report/text.ts';
+import { verdictExitCode } from '../report/model.ts';
 import { k6Config } from '../k6/export.ts';
 import { runWithK6 } from '../k6/run.ts';
 import { FaultInjector } from '../faults/apply.ts';
@@ -152,7 +153,7 @@ async function report(run: Run, recorded: History, observed: Record<string, unkn
   const extra = { ...results, ...observed } as Record<string, unknown>;
   await writeReport(run.dir, { history, verdict, scenario: run.sc, extra });
   for (const line of verdictLines(verdict, results)) run.say(line);
-  const exitCode = verdict.valid === true ? 0 : verdict.valid === false ? 99 : 2;
+  const exitCode = verdictExitCode(verdict.valid);
   run.say(`report: ${join(run.dir, 'report.html')}`);
   return { dir: run.dir, valid: verdict.valid, exitCode, verdict, extra };
 }
