@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.nines/', '.tools/', 'runs/', 'dashboards/web/vendor/'] },
+  { ignores: ['node_modules/', '.nines/', '.tools/', 'runs/', 'dashboards/web/vendor/', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,16 +1,21 @@
 /**
  * The baseline the stack benchmarks compare with: raw sharp, through the worker's own
- * `resize()` with the parameters the stack is asked for, `inFlight` resizes at once (what
- * one worker given that many cores runs) — in this process, or in child processes.
+ * `resize()` with the parameters the stack is asked for and the worker's JPEG decoder (the
+ * TurboJPEG fast path when the binding is built, as the stack's workers use it), `inFlight`
+ * resizes at once (what one worker given that many cores runs) — in this process, or in
+ * child processes.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resize } from '../system/worker/resize.ts';
+import { loadTurboJpeg } from '../system/worker/turbojpeg.ts';
 import { pinToCpus } from './proc.ts';
 import { parseResizeQuery } from '../system/api/params.ts';
 import type { ResizeParams } from '../system/lib/jobs.ts';
 
 const maxPixels = 50_000_000;
+const loaded = loadTurboJpeg();
+const tj = loaded instanceof Error ? undefined : loaded;
 
 /** The resize a `POST /v1/resize?<query>` of a JPEG asks for (format defaults to the input's). */
 export function resizeParamsOf(query: string): ResizeParams {
@@ -25,7 +30,7 @@ export async function rawSharp(image: Buffer, params: ResizeParams, durationS: n
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
       while (performance.now() < until) {
-        await resize(image, params, maxPixels);
+        await resize(image, params, maxPixels, tj);
         done++;
       }
     }),

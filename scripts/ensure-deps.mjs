@@ -16,12 +16,16 @@ if (installed !== lockHash) {
   writeFileSync(marker, `${lockHash}\n`);
 }
 
-// `npm start` runs Prometheus (Debian's package) beside the stack: install the real tools
-// when it is missing, as `npm test` does (scripts/setup-tools.sh, idempotent).
-if (process.env.npm_lifecycle_event === 'prestart') {
-  const onPath = ['/usr/bin', '/usr/local/bin', ...(process.env.PATH ?? '').split(':')].some((d) => d && existsSync(`${d}/prometheus`));
-  if (!onPath) {
-    console.error('nines: Prometheus is missing; running scripts/setup-tools.sh…');
-    execSync('bash scripts/setup-tools.sh', { stdio: 'inherit' });
-  }
+// `npm start` runs Prometheus (Debian's package) beside the stack, and the worker and the
+// benches want the TurboJPEG binding (built against Debian's libturbojpeg): install the real
+// tools when either is missing, as `npm test` does (scripts/setup-tools.sh, idempotent).
+const binding = 'system/worker/turbojpeg/build/turbojpeg.node';
+const prometheusOnPath = ['/usr/bin', '/usr/local/bin', ...(process.env.PATH ?? '').split(':')].some((d) => d && existsSync(`${d}/prometheus`));
+const missing = [
+  ...(process.env.npm_lifecycle_event === 'prestart' && !prometheusOnPath ? ['Prometheus'] : []),
+  ...(existsSync(binding) ? [] : ['the TurboJPEG binding']),
+];
+if (missing.length > 0) {
+  console.error(`nines: ${missing.join(' and ')} missing; running scripts/setup-tools.sh…`);
+  execSync('bash scripts/setup-tools.sh', { stdio: 'inherit' });
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real external tools the tests start as processes (see scripts/README-tools.md):
-#   - Debian packages: haproxy, wrk, prometheus (promtool), chromium, mosquitto-clients, iproute2
+#   - Debian packages: haproxy, wrk, prometheus (promtool), chromium, mosquitto-clients, iproute2,
+#     gcc and libturbojpeg0-dev (for the worker's TurboJPEG binding, built by scripts/build-native.sh)
 #   - Toxiproxy server + CLI (MIT), built from the Go module proxy into .tools/bin/
 #   - Consul at the newest MPL-2.0 release, built from the Go module proxy into .tools/bin/
 # Idempotent: when everything is present it only checks versions and returns in about a second.
@@ -13,7 +14,7 @@ CONSUL_VERSION=v1.16.3   # newest release served by the proxy whose LICENSE is M
 # The Consul release go.mod replaces these with ./dir; a consumer must require the released
 # versions that the release's go.mod names. They are read from that go.mod at build time.
 CONSUL_SUBMODULES="api sdk proto-public envoyextensions troubleshoot"
-DEBIAN_PACKAGES="haproxy wrk prometheus chromium mosquitto-clients iproute2"
+DEBIAN_PACKAGES="haproxy wrk prometheus chromium mosquitto-clients iproute2 gcc libturbojpeg0-dev"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOOLS="$ROOT/.tools"
@@ -93,9 +94,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii' || die "package $pkg is still not installed"
   done
 fi
-for cmd in haproxy wrk promtool chromium mosquitto_pub ip; do
+for cmd in haproxy wrk promtool chromium mosquitto_pub ip gcc; do
   command -v "$cmd" >/dev/null 2>&1 || die "command '$cmd' not found on PATH although its package is installed"
 done
+
+# ---------------------------------------------------------------- the worker's TurboJPEG binding
+bash "$ROOT/scripts/build-native.sh" || die "building the TurboJPEG binding failed"
 
 # ---------------------------------------------------------------- Go
 if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
@@ -339,6 +343,7 @@ deb_line() { # <command> <package>
   deb_line chromium chromium
   deb_line mosquitto_pub mosquitto-clients
   deb_line ip iproute2
+  printf '%-18s %-40s libturbojpeg (Debian %s)\n' turbojpeg.node "$ROOT/system/worker/turbojpeg/build/turbojpeg.node" "$(dpkg-query -W -f='${Version}' libturbojpeg0-dev)"
   printf '%-18s %-40s %s\n' toxiproxy-server "$BIN/toxiproxy-server" "$("$BIN/toxiproxy-server" -version)"
   printf '%-18s %-40s %s\n' toxiproxy-cli "$BIN/toxiproxy-cli" "$("$BIN/toxiproxy-cli" --version)"
   printf '%-18s %-40s %s (MPL-2.0)\n' consul "$BIN/consul" "$("$BIN/consul" version | head -n1)"

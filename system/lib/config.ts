@@ -168,6 +168,9 @@ export function loadWorkerConfig(env: Env = process.env) {
       NINES_WORKER_PREFETCH: nonNegInt.default(2),
       NINES_MAX_PIXELS: posInt.default(50_000_000),
       NINES_WORKER_BUFFER_POOL_BYTES: nonNegInt.default(32 * 1024 * 1024),
+      // turbojpeg: JPEGs that allow it are decoded by libjpeg-turbo already shrunk
+      // (system/worker/jpeg-fast-path.ts); sharp: sharp decodes everything.
+      NINES_WORKER_JPEG_DECODER: z.enum(['turbojpeg', 'sharp']).default('turbojpeg'),
     },
     env,
   );
@@ -175,6 +178,7 @@ export function loadWorkerConfig(env: Env = process.env) {
     logLevel: e.NINES_LOG_LEVEL,
     host: e.NINES_HOST,
     bufferPoolBytes: e.NINES_WORKER_BUFFER_POOL_BYTES,
+    jpegDecoder: e.NINES_WORKER_JPEG_DECODER,
     brokers: brokerSources(e),
     mqttSecret: e.NINES_MQTT_SECRET,
     id: e.NINES_INSTANCE_ID,

@@ -1,7 +1,7 @@
 /**
  * A worker: takes jobs from its broker topic up to its credit, fetches claim-checked images
  * from the api server that holds them, resizes up to `concurrency` of them at once with
- * sharp (the cores it is given), and hands the image back to the requesting api server
+ * sharp (the cores it is given; most JPEGs decoded by libjpeg-turbo), and hands the image back to the requesting api server
  * (directly for a claim-checked job, else on its reply topic through the broker). Whoever
  * learns first that the api has the reply acks the job to the broker — the api for a direct
  * reply, the broker itself for one passing through — so a worker that dies mid-job leaves
@@ -17,6 +17,7 @@ import { JobFeed, type FeedJob } from './feed.ts';
 import { listen, metricsHandler } from '../lib/http/server.ts';
 import { NotFoundError, problemHandler } from '../lib/http/problem.ts';
 import { CpuMeter } from './cpu-meter.ts';
+import { loadTurboJpeg, type TurboJpeg } from './turbojpeg.ts';
 import { ResizeError, contentTypes, resize } from './resize.ts';
 import { BlobFetcher, BlobFetchError } from './blob-fetch.ts';
 import { BufferPool } from '../lib/buffer-pool.ts';
@@ -45,6 +46,13 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
     buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1],
     registers: [registry],
   });
+  const decodes = new Counter({
+    name: 'nines_worker_decodes_total',
+    help: 'Images decoded, by decoder (turbojpeg: the JPEG fast path; sharp) and, for sharp, why the fast path declined (none: fast path off).',
+    labelNames: ['decoder', 'declined'] as const,
+    registers: [registry],
+  });
+  const tj = jpegDecoder(config, log);
   const pool = new BufferPool(config.bufferPoolBytes);
   const blobs = new BlobFetcher(pool);
   const busy = new Gauge({ name: 'nines_worker_jobs_in_flight', help: 'Jobs being resized now.', registers: [registry] });
@@ -133,7 +141,8 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
     let reply: ReplyHeader;
     let out: Buffer | undefined;
     try {
-      const r = await resize(body, job.header.params, config.maxPixels);
+      const r = await resize(body, job.header.params, config.maxPixels, tj);
+      decodes.inc({ decoder: r.decoder, declined: r.declined ?? 'none' });
       const cpuMs = meter.stop(jobId);
       cpuSeconds.observe(cpuMs / 1000);
       reply = { type: 'result', jobId, epoch: job.epoch, contentType: contentTypes[r.format], format: r.format, width: r.width, height: r.height, cpuMs };
@@ -173,4 +182,18 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
       await feed.stop();
     },
   };
+}
+
+/** The TurboJPEG binding when configured and loadable; without it sharp decodes everything. */
+function jpegDecoder(config: WorkerConfig, log: Logger): TurboJpeg | undefined {
+  if (config.jpegDecoder === 'sharp') {
+    log.info('JPEG fast path off (NINES_WORKER_JPEG_DECODER=sharp)');
+    return undefined;
+  }
+  const tj = loadTurboJpeg();
+  if (tj instanceof Error) {
+    log.warn({ err: tj }, 'JPEG fast path off: the TurboJPEG binding did not load (build it with scripts/build-native.sh); sharp decodes every image');
+    return undefined;
+  }
+  return tj;
 }

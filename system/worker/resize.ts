@@ -2,10 +2,14 @@
  * The resize itself: auto-orient per EXIF, resize, convert to sRGB, encode. Alpha is kept
  * where the output format has it (png, webp, avif) and flattened onto white for jpeg.
  * Decoding is strict (`failOn: 'warning'`), so a truncated image is an error, not a
- * half-grey picture returned as success.
+ * half-grey picture returned as success. Most JPEGs are decoded by libjpeg-turbo, already
+ * shrunk, when the worker has the binding (jpeg-fast-path.ts); the rest of the pipeline is
+ * the same for both.
  */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { OutputFormat, ResizeParams } from '../lib/jobs.ts';
+import { jpegFastPath, type DeclineReason } from './jpeg-fast-path.ts';
+import type { TurboJpeg } from './turbojpeg.ts';
 
 // One libvips thread per image and no operation cache: parallelism comes from running
 // `cores` jobs at once, which keeps per-job latency predictable and memory bounded.
@@ -34,14 +38,24 @@ export interface Resized {
   format: OutputFormat;
   width: number;
   height: number;
+  /** Which decoder read the image, and for sharp why the fast path declined it (undefined: no binding). */
+  decoder: 'turbojpeg' | 'sharp';
+  declined?: DeclineReason;
 }
 
 /** Resizes one image; throws ResizeError with a code for input that cannot be processed. */
-export async function resize(input: Buffer, p: ResizeParams, maxPixels: number): Promise<Resized> {
-  let img = sharp(input, { limitInputPixels: maxPixels, failOn: 'warning', sequentialRead: true })
+export async function resize(input: Buffer, p: ResizeParams, maxPixels: number, tj?: TurboJpeg): Promise<Resized> {
+  const fast = tj ? await jpegFastPath(tj, input, p, maxPixels) : undefined;
+  if (fast && 'image' in fast) return { ...(await encode(fast.image, p)), decoder: 'turbojpeg' };
+  const img = sharp(input, { limitInputPixels: maxPixels, failOn: 'warning', sequentialRead: true })
     .rotate()
-    .resize({ width: p.width, height: p.height, fit: p.fit })
-    .toColourspace('srgb');
+    .resize({ width: p.width, height: p.height, fit: p.fit });
+  return { ...(await encode(img, p)), decoder: 'sharp', declined: fast?.declined };
+}
+
+/** The pipeline's end, whichever decoder began it: sRGB, the output format, the buffer. */
+async function encode(resized: Sharp, p: ResizeParams): Promise<Omit<Resized, 'decoder' | 'declined'>> {
+  let img = resized.toColourspace('srgb');
   switch (p.format) {
     case 'jpeg':
       img = img.flatten({ background: '#ffffff' }).jpeg({ quality: p.quality ?? 80 });
