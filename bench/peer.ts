@@ -9,7 +9,9 @@
  * every round, so the host's drift falls on both) of a closed loop with 8 in flight through
  * the lean client (bench/lean-client.ts): resizes/s, CPU ms per resize of each side's whole
  * process tree, cores busy; then an open model at 50 % of the slower side's capacity for
- * p50/p99. Ratios are nines / thumbor per round, with the median and its interval.
+ * p50/p99. Ratios are nines / thumbor per round, with the median and its interval. Each
+ * side's output is also scored for fidelity (PSNR against a full-size decode resized with
+ * Lanczos 3): a resizer can buy speed with a coarser scaled decode, and that should show.
  *
  * Env: BENCH_WARMUP (s, default 60), BENCH_SECONDS per round (20), BENCH_ROUNDS (3),
  * BENCH_WORKERS and BENCH_CONCURRENCY (nines' worker processes and jobs each; default
@@ -23,7 +25,7 @@ import sharp from 'sharp';
 import { runLoad } from '../harness/load/engine.ts';
 import { addEncoded, percentilesMs } from '../harness/load/histogram.ts';
 import { summarize } from '../harness/load/summary.ts';
-import { readPhoto, referenceJpeg } from './images.ts';
+import { fidelityDb, readPhoto, referenceJpeg } from './images.ts';
 import { closedLoop, type LeanTarget } from './lean-client.ts';
 import { treeCpuSeconds } from './proc.ts';
 import { appendResults, resultsHeading } from './results.ts';
@@ -82,8 +84,11 @@ interface ImageCase {
   fit: boolean;
 }
 
-/** Both outputs for one request each: their dimensions and bytes, so the comparison is like for like. */
-async function outputs(sides: Side[]): Promise<string> {
+/**
+ * Both outputs for one request each: their dimensions, bytes and fidelity (PSNR against a
+ * full-size decode resized with Lanczos 3, bench/images.ts), so the comparison is like for like.
+ */
+async function outputs(sides: Side[], source: Buffer): Promise<string> {
   const out: string[] = [];
   for (const s of sides) {
     const init: RequestInit = { method: s.request.method, headers: s.request.headers ?? {}, ...(s.request.body ? { body: s.request.body as Uint8Array<ArrayBuffer> } : {}) };
@@ -91,13 +96,14 @@ async function outputs(sides: Side[]): Promise<string> {
     const body = Buffer.from(await res.arrayBuffer());
     if (res.status !== 200) throw new Error(`${s.name} answered ${res.status}: ${body.toString('utf8', 0, 300)}`);
     const m = await sharp(body).metadata();
-    out.push(`${s.name} ${m.width}x${m.height} ${m.format} ${body.length} B`);
+    out.push(`${s.name} ${m.width}x${m.height} ${m.format} ${body.length} B, ${(await fidelityDb(source, body)).toFixed(1)} dB`);
   }
   return out.join('; ');
 }
 
-async function compare(c: ImageCase, sides: Side[]): Promise<string> {
-  say(`${c.label}: ${await outputs(sides)}; warming each for ${warmupS} s`);
+async function compare(c: ImageCase, sides: Side[], source: Buffer): Promise<string> {
+  const made = await outputs(sides, source);
+  say(`${c.label}: ${made}; warming each for ${warmupS} s`);
   for (const s of sides) await phase(s, warmupS);
   const byRound: Array<Record<string, Phase>> = [];
   for (let i = 0; i < rounds; i++) {
@@ -120,7 +126,7 @@ async function compare(c: ImageCase, sides: Side[]): Promise<string> {
   const rows = sides.map((s) => `| ${s.name} | ${med(s.name, (p) => p.rate).toFixed(1)} | ${med(s.name, (p) => p.cpuMsPerResize).toFixed(1)} | ${med(s.name, (p) => p.cores).toFixed(2)} | ${fmtMs(open[s.name]!.p50)} / ${fmtMs(open[s.name]!.p99)} (${open[s.name]!.failed} failed) |`);
   say(`  nines/thumbor resizes/s: median ${median(rateRatios).toFixed(3)} (${ratioList(rateRatios)}); CPU per resize ${median(cpuRatios).toFixed(3)} (${ratioList(cpuRatios)})`);
   return [
-    `**${c.label}** → 320 px JPEG q80 (${await outputs(sides)})`,
+    `**${c.label}** → 320 px JPEG q80 (${made})`,
     '',
     `| side | resizes/s (median of ${rounds}) | CPU ms per resize | cores busy | open model at ${rate}/s: p50 / p99 |`,
     '|---|---|---|---|---|',
@@ -166,7 +172,7 @@ async function main(): Promise<void> {
   try {
     for (const c of cases) {
       const image = readFileSync(join(images, c.file));
-      sections.push(await compare(c, [ninesSide(b, image, 'width=320&format=jpeg&quality=80'), thumborSide(t, c.file, c.fit)]));
+      sections.push(await compare(c, [ninesSide(b, image, 'width=320&format=jpeg&quality=80'), thumborSide(t, c.file, c.fit)], image));
     }
   } finally {
     await t.stop();
