@@ -15,8 +15,8 @@
  *
  * Env: BENCH_WARMUP (s, default 60), BENCH_SECONDS per round (20), BENCH_ROUNDS (3),
  * BENCH_WORKERS and BENCH_CONCURRENCY (nines' worker processes and jobs each; default
- * `npm start`'s 1 and cores + 1), BENCH_NO_APPEND=1 to print without appending to
- * bench/RESULTS.md.
+ * `npm start`'s 1 and cores + 1), BENCH_CASES (comma-separated: reference, photo; default
+ * both), BENCH_NO_APPEND=1 to print without appending to bench/RESULTS.md.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -78,6 +78,7 @@ async function openModel(side: Side, rate: number): Promise<{ p50: number | null
 }
 
 interface ImageCase {
+  name: 'reference' | 'photo';
   label: string;
   file: string;
   /** thumbor's fit-in (its fast path: shrink-on-load) rather than an exact 320 px width. */
@@ -159,10 +160,14 @@ async function main(): Promise<void> {
   const photo = readPhoto();
   writeFileSync(join(images, 'photo.jpg'), photo);
   writeFileSync(join(images, 'reference.jpg'), await referenceJpeg(photo, 85));
-  const cases: ImageCase[] = [
-    { label: 'reference 1600x1306 (derived from the photo)', file: 'reference.jpg', fit: false },
-    { label: 'photo 2725x2225, 829 KB (thumbor fit-in)', file: 'photo.jpg', fit: true },
-  ];
+  const wanted = (process.env.BENCH_CASES ?? 'reference,photo').split(',');
+  const cases = (
+    [
+      { name: 'reference', label: 'reference 1600x1306 (derived from the photo)', file: 'reference.jpg', fit: false },
+      { name: 'photo', label: 'photo 2725x2225, 829 KB (thumbor fit-in)', file: 'photo.jpg', fit: true },
+    ] satisfies ImageCase[]
+  ).filter((c) => wanted.includes(c.name));
+  if (cases.length === 0) throw new Error(`BENCH_CASES=${process.env.BENCH_CASES}: expected reference and/or photo`);
   const cores = availableParallelism();
   const workers = Number(process.env.BENCH_WORKERS ?? 1);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? cores + 1);

@@ -71,6 +71,7 @@ locals {
     nines_tarball_url = var.nines_tarball_url
     node_tarball_url  = var.node_tarball_url
     node_dir          = dirname(dirname(var.node_bin))
+    build_native      = var.role == "worker"
   })
   user_data = templatefile("${path.module}/templates/cloud-init.yaml.tftpl", {
     role          = var.role

@@ -30,6 +30,22 @@ run "renders_the_unit_and_its_secrets" {
     condition     = output.env["NINES_CONSUL_URL"] == "http://10.40.128.10:8500,http://10.40.144.11:8500" && output.env["NINES_QUEUE_SHARDS"] == "2"
     error_message = "api env: ${jsonencode(output.env)}"
   }
+  assert {
+    condition     = !strcontains(output.user_data, "build-native.sh")
+    error_message = "only workers build the TurboJPEG binding"
+  }
+}
+
+run "a_worker_builds_its_jpeg_binding" {
+  command = plan
+  variables {
+    role = "worker"
+  }
+
+  assert {
+    condition     = strcontains(output.user_data, "libturbojpeg0-dev") && strcontains(output.user_data, "bash scripts/build-native.sh")
+    error_message = "the worker's user data does not build the TurboJPEG binding"
+  }
 }
 
 run "a_broker_advertises_its_shard" {
