@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManagedProcess, logPath } from './process.ts';
+import { defaultWorkerConcurrency } from '../../system/lib/config.ts';
+import { threadpoolSizeFor } from '../../system/worker/threadpool.ts';
 
 export interface Secrets {
   /** MQTT secret per client role. */
@@ -45,5 +47,16 @@ export function launcher(dir: string, o: { logLevel?: string; nodeArgs?: string[
       return p;
     },
     killAll: async () => void (await Promise.all(started.map((p) => p.kill()))),
+  };
+}
+
+/**
+ * A worker's concurrency setting, and the libuv pool that lets it run that many resizes at
+ * once (system/worker/threadpool.ts): the pool's size must be in the environment it starts with.
+ */
+export function workerConcurrencyEnv(concurrency?: number): Record<string, string> {
+  return {
+    ...(concurrency ? { NINES_WORKER_CONCURRENCY: String(concurrency) } : {}),
+    UV_THREADPOOL_SIZE: String(threadpoolSizeFor(concurrency ?? defaultWorkerConcurrency())),
   };
 }

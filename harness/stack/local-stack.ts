@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { ManagedProcess } from './process.ts';
-import { launcher, type Launcher } from './launcher.ts';
+import { launcher, workerConcurrencyEnv, type Launcher } from './launcher.ts';
 import { pollUntil } from './poll.ts';
 import { startPrometheus, type PrometheusServer } from './prometheus.ts';
 import { serviceTargets } from './scrape-targets.ts';
@@ -86,7 +86,7 @@ function workerStarter(l: Launcher, o: LocalStackOptions, brokerUrl: string, wor
       NINES_BROKER_URL: brokerUrl,
       NINES_MQTT_SECRET: l.secrets.mqtt.worker,
       NINES_INSTANCE_ID: `w${n}`,
-      ...(o.workerConcurrency ? { NINES_WORKER_CONCURRENCY: String(o.workerConcurrency) } : {}),
+      ...workerConcurrencyEnv(o.workerConcurrency),
       ...o.env?.worker,
     });
     workers.push(w);

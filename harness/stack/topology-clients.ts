@@ -5,7 +5,7 @@
  * and HAProxy in front of the api servers.
  */
 import { join } from 'node:path';
-import type { Launcher } from './launcher.ts';
+import { workerConcurrencyEnv, type Launcher } from './launcher.ts';
 import type { ManagedProcess } from './process.ts';
 import { startHaproxy, type HaproxyLb } from './haproxy.ts';
 import { waitFor } from './local-stack.ts';
@@ -57,7 +57,7 @@ export async function startClients(l: Launcher, plan: TopologyPlan, infra: Infra
       l.launch(`worker-${i + 1}`, 'system/worker/main.ts', {
         ...env('worker'),
         NINES_INSTANCE_ID: `w${i + 1}`,
-        ...(o.workerConcurrency ? { NINES_WORKER_CONCURRENCY: String(o.workerConcurrency) } : {}),
+        ...workerConcurrencyEnv(o.workerConcurrency),
         ...o.env?.worker,
       }),
     ),

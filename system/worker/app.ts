@@ -18,6 +18,7 @@ import { listen, metricsHandler } from '../lib/http/server.ts';
 import { NotFoundError, problemHandler } from '../lib/http/problem.ts';
 import { CpuMeter } from './cpu-meter.ts';
 import { loadTurboJpeg, type TurboJpeg } from './turbojpeg.ts';
+import { threadpoolShortfall } from './threadpool.ts';
 import { ResizeError, contentTypes, resize } from './resize.ts';
 import { BlobFetcher, BlobFetchError } from './blob-fetch.ts';
 import { BufferPool } from '../lib/buffer-pool.ts';
@@ -53,6 +54,8 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
     registers: [registry],
   });
   const tj = jpegDecoder(config, log);
+  const shortfall = threadpoolShortfall(config.concurrency);
+  if (shortfall) log.warn({ concurrency: config.concurrency }, shortfall);
   const pool = new BufferPool(config.bufferPoolBytes);
   const blobs = new BlobFetcher(pool);
   const busy = new Gauge({ name: 'nines_worker_jobs_in_flight', help: 'Jobs being resized now.', registers: [registry] });

@@ -59,7 +59,7 @@ locals {
     instance_path = local.instance_path
     data_dir      = var.data_dir
   })
-  instance_env = templatefile("${path.module}/templates/instance-env.sh.tftpl", { instance_path = local.instance_path })
+  instance_env = templatefile("${path.module}/templates/instance-env.sh.tftpl", { instance_path = local.instance_path, worker = var.role == "worker" })
   fetch_secrets = templatefile("${path.module}/templates/fetch-secrets.sh.tftpl", {
     ssm_prefix   = var.ssm_prefix
     ssm_names    = local.ssm_names

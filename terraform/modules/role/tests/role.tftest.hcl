@@ -31,8 +31,8 @@ run "renders_the_unit_and_its_secrets" {
     error_message = "api env: ${jsonencode(output.env)}"
   }
   assert {
-    condition     = !strcontains(output.user_data, "build-native.sh")
-    error_message = "only workers build the TurboJPEG binding"
+    condition     = !strcontains(output.user_data, "build-native.sh") && !strcontains(output.user_data, "UV_THREADPOOL_SIZE")
+    error_message = "only workers build the TurboJPEG binding and size their libuv pool"
   }
 }
 
@@ -45,6 +45,10 @@ run "a_worker_builds_its_jpeg_binding" {
   assert {
     condition     = strcontains(output.user_data, "libturbojpeg0-dev") && strcontains(output.user_data, "bash scripts/build-native.sh")
     error_message = "the worker's user data does not build the TurboJPEG binding"
+  }
+  assert {
+    condition     = strcontains(output.user_data, "UV_THREADPOOL_SIZE")
+    error_message = "the worker's instance environment does not size its libuv pool"
   }
 }
 
