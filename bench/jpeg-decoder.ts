@@ -2,7 +2,8 @@
  * `npm run bench:jpeg`: the worker's JPEG fast path (libjpeg-turbo decoding at sharp's scale,
  * system/worker/jpeg-fast-path.ts) against sharp decoding the same image itself, through the
  * worker's own `resize()` in this one process, one resize at a time (sharp.concurrency(1),
- * as in the worker), so CPU per resize is the decoder's difference and nothing else.
+ * as in the worker, decoded pixels from a buffer pool as in the worker), so CPU per resize is
+ * the decoder's difference and nothing else.
  *
  * Per image, alternating rounds (the order swaps every round, so the host's drift falls on
  * both) of BENCH_COUNT resizes each way; reports CPU ms per resize and the ratio fast / sharp
@@ -14,6 +15,7 @@
  */
 import { resize } from '../system/worker/resize.ts';
 import { loadTurboJpeg, type TurboJpeg } from '../system/worker/turbojpeg.ts';
+import { BufferPool } from '../system/lib/buffer-pool.ts';
 import type { ResizeParams } from '../system/lib/jobs.ts';
 import { PHOTO, readPhoto, referenceJpeg } from './images.ts';
 import { appendResults, resultsHeading } from './results.ts';
@@ -29,19 +31,19 @@ if (loaded instanceof Error) {
   console.error(`bench:jpeg: the TurboJPEG binding did not load (${loaded.message}); build it with scripts/build-native.sh`);
   process.exit(1);
 }
-const tj: TurboJpeg = loaded;
+const fastPath = { tj: loaded as TurboJpeg, pool: new BufferPool(32 * 1024 * 1024) };
 const say = (s: string) => process.stderr.write(`${s}\n`);
 
 /** CPU milliseconds per resize over `count` resizes, with or without the fast path. */
 async function cpuMsPerResize(image: Buffer, fast: boolean): Promise<number> {
   const before = process.cpuUsage();
-  for (let i = 0; i < count; i++) await resize(image, params, MAX_PIXELS, fast ? tj : undefined);
+  for (let i = 0; i < count; i++) await resize(image, params, MAX_PIXELS, fast ? fastPath : undefined);
   const used = process.cpuUsage(before);
   return (used.user + used.system) / 1000 / count;
 }
 
 async function compare(name: string, image: Buffer): Promise<string> {
-  const [viaFast, viaSharp] = [await resize(image, params, MAX_PIXELS, tj), await resize(image, params, MAX_PIXELS)];
+  const [viaFast, viaSharp] = [await resize(image, params, MAX_PIXELS, fastPath), await resize(image, params, MAX_PIXELS)];
   if (viaFast.decoder !== 'turbojpeg') throw new Error(`${name}: the fast path declined (${viaSharp.declined ?? viaFast.declined})`);
   if (!viaFast.data.equals(viaSharp.data)) throw new Error(`${name}: the fast path's output differs from sharp's`);
   for (const fast of [true, false]) await cpuMsPerResize(image, fast); // warm both

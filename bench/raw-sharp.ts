@@ -9,13 +9,15 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resize } from '../system/worker/resize.ts';
 import { loadTurboJpeg } from '../system/worker/turbojpeg.ts';
+import { BufferPool } from '../system/lib/buffer-pool.ts';
 import { pinToCpus } from './proc.ts';
 import { parseResizeQuery } from '../system/api/params.ts';
 import type { ResizeParams } from '../system/lib/jobs.ts';
 
 const maxPixels = 50_000_000;
 const loaded = loadTurboJpeg();
-const tj = loaded instanceof Error ? undefined : loaded;
+// As the worker has it: the binding, and a buffer pool for the decoded pixels.
+const jpeg = loaded instanceof Error ? undefined : { tj: loaded, pool: new BufferPool(32 * 1024 * 1024) };
 
 /** The resize a `POST /v1/resize?<query>` of a JPEG asks for (format defaults to the input's). */
 export function resizeParamsOf(query: string): ResizeParams {
@@ -30,7 +32,7 @@ export async function rawSharp(image: Buffer, params: ResizeParams, durationS: n
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
       while (performance.now() < until) {
-        await resize(image, params, maxPixels, tj);
+        await resize(image, params, maxPixels, jpeg);
         done++;
       }
     }),

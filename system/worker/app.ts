@@ -53,10 +53,11 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
     labelNames: ['decoder', 'declined'] as const,
     registers: [registry],
   });
+  const pool = new BufferPool(config.bufferPoolBytes);
   const tj = jpegDecoder(config, log);
+  const jpeg = tj ? { tj, pool } : undefined;
   const shortfall = threadpoolShortfall(config.concurrency);
   if (shortfall) log.warn({ concurrency: config.concurrency }, shortfall);
-  const pool = new BufferPool(config.bufferPoolBytes);
   const blobs = new BlobFetcher(pool);
   const busy = new Gauge({ name: 'nines_worker_jobs_in_flight', help: 'Jobs being resized now.', registers: [registry] });
 
@@ -144,7 +145,7 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
     let reply: ReplyHeader;
     let out: Buffer | undefined;
     try {
-      const r = await resize(body, job.header.params, config.maxPixels, tj);
+      const r = await resize(body, job.header.params, config.maxPixels, jpeg);
       decodes.inc({ decoder: r.decoder, declined: r.declined ?? 'none' });
       const cpuMs = meter.stop(jobId);
       cpuSeconds.observe(cpuMs / 1000);

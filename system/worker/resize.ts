@@ -8,8 +8,7 @@
  */
 import sharp, { type Sharp } from 'sharp';
 import type { OutputFormat, ResizeParams } from '../lib/jobs.ts';
-import { jpegFastPath, type DeclineReason } from './jpeg-fast-path.ts';
-import type { TurboJpeg } from './turbojpeg.ts';
+import { jpegFastPath, type DeclineReason, type JpegDecoder } from './jpeg-fast-path.ts';
 
 // One libvips thread per image and no operation cache: parallelism comes from running
 // `cores` jobs at once, which keeps per-job latency predictable and memory bounded.
@@ -44,9 +43,15 @@ export interface Resized {
 }
 
 /** Resizes one image; throws ResizeError with a code for input that cannot be processed. */
-export async function resize(input: Buffer, p: ResizeParams, maxPixels: number, tj?: TurboJpeg): Promise<Resized> {
-  const fast = tj ? await jpegFastPath(tj, input, p, maxPixels) : undefined;
-  if (fast && 'image' in fast) return { ...(await encode(fast.image, p)), decoder: 'turbojpeg' };
+export async function resize(input: Buffer, p: ResizeParams, maxPixels: number, jpeg?: JpegDecoder): Promise<Resized> {
+  const fast = jpeg ? await jpegFastPath(jpeg, input, p, maxPixels) : undefined;
+  if (fast && 'image' in fast) {
+    try {
+      return { ...(await encode(fast.image, p)), decoder: 'turbojpeg' };
+    } finally {
+      fast.release();
+    }
+  }
   const img = sharp(input, { limitInputPixels: maxPixels, failOn: 'warning', sequentialRead: true })
     .rotate()
     .resize({ width: p.width, height: p.height, fit: p.fit });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { resize, ResizeError, type Resized } from '../../../system/worker/resize.ts';
 import { loadTurboJpeg, type TurboJpeg } from '../../../system/worker/turbojpeg.ts';
+import { BufferPool } from '../../../system/lib/buffer-pool.ts';
 import { readJpegMarkers } from '../../../system/worker/jpeg-markers.ts';
 import type { ResizeParams } from '../../../system/lib/jobs.ts';
 import { defaultFixturesDir } from '../../../harness/stack/process.ts';
@@ -20,6 +21,8 @@ const read = (name: string) => readFileSync(join(fixtures, name));
 const MAX_PIXELS = 50_000_000;
 const loaded = loadTurboJpeg();
 const tj = loaded instanceof Error ? undefined : loaded;
+const pool = new BufferPool(8 * 1024 * 1024);
+const jpeg = tj && { tj, pool };
 
 /** A minimal EXIF APP1 segment holding only IFD0's orientation, in either byte order. */
 function exifSegment(orientation: number, bigEndian: boolean): Buffer {
@@ -43,7 +46,7 @@ function exifSegment(orientation: number, bigEndian: boolean): Buffer {
 const withExif = (jpeg: Buffer, orientation: number, bigEndian: boolean) => Buffer.concat([jpeg.subarray(0, 2), exifSegment(orientation, bigEndian), jpeg.subarray(2)]);
 
 async function both(input: Buffer, p: ResizeParams, maxPixels = MAX_PIXELS): Promise<[Resized, Resized]> {
-  return [await resize(input, p, maxPixels, tj), await resize(input, p, maxPixels)];
+  return [await resize(input, p, maxPixels, jpeg), await resize(input, p, maxPixels)];
 }
 
 const fits: Array<Omit<ResizeParams, 'format'>> = [
@@ -130,7 +133,10 @@ test('bad input fails exactly as it does without the fast path', async () => {
   ];
   for (const [what, input, maxPixels] of inputs) {
     const p: ResizeParams = { width: 100, fit: 'cover', format: 'jpeg' };
-    const [a, b] = await Promise.allSettled([resize(input, p, maxPixels, tj), resize(input, p, maxPixels)]);
+    // one after the other: libvips keeps one error buffer per process, and two failures at
+    // once can swap their messages
+    const a = (await Promise.allSettled([resize(input, p, maxPixels, jpeg)]))[0];
+    const b = (await Promise.allSettled([resize(input, p, maxPixels)]))[0];
     assert.equal(a.status, 'rejected', what);
     assert.equal(b.status, 'rejected', what);
     const [ea, eb] = [(a as PromiseRejectedResult).reason, (b as PromiseRejectedResult).reason];
@@ -155,4 +161,27 @@ test('without the binding the worker is told why, and resizes with sharp', () =>
   const missing = loadTurboJpeg('/nonexistent/turbojpeg.node');
   assert.ok(missing instanceof Error);
   assert.match(missing.message, /Cannot find module/);
+});
+
+test('the decoded pixels come from the buffer pool and go back to it, whatever the outcome', async () => {
+  class CountingPool extends BufferPool {
+    held = 0;
+    override acquire(length: number): Buffer {
+      this.held++;
+      return super.acquire(length);
+    }
+    override release(buf: Buffer): void {
+      this.held--;
+      super.release(buf);
+    }
+  }
+  const counting = new CountingPool(8 * 1024 * 1024);
+  const decoder = { tj: tj as TurboJpeg, pool: counting };
+  const photo = read('2569067123_aca715a2ee_o.jpg');
+  const ok = await resize(photo, { width: 320, fit: 'cover', format: 'jpeg' }, MAX_PIXELS, decoder);
+  assert.equal(ok.decoder, 'turbojpeg');
+  // a stream cut after its header: the decode fails, sharp answers, the pixels still go back
+  await assert.rejects(resize(photo.subarray(0, photo.length >> 1), { width: 320, fit: 'cover', format: 'jpeg' }, MAX_PIXELS, decoder), ResizeError);
+  await Promise.all(Array.from({ length: 4 }, () => resize(photo, { width: 200, fit: 'cover', format: 'webp' }, MAX_PIXELS, decoder)));
+  assert.equal(counting.held, 0);
 });
