@@ -5,6 +5,7 @@
  */
 import sharp, { type Metadata } from 'sharp';
 import { UndecodableError, UnsupportedMediaTypeError } from './errors.ts';
+import { isJpeg, jpegSegments } from '../lib/jpeg.ts';
 
 export const inputFormats = ['jpeg', 'png', 'webp', 'gif', 'avif', 'tiff', 'svg'] as const;
 export type InputFormat = (typeof inputFormats)[number];
@@ -35,7 +36,7 @@ const ascii = (b: Buffer, start: number, end: number) => b.toString('latin1', st
 
 /** The format the bytes say they are, from magic numbers; undefined when not a supported image. */
 export function sniffFormat(b: Buffer): InputFormat | 'heic' | undefined {
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
+  if (isJpeg(b)) return 'jpeg';
   if (b.length >= 8 && b.readUInt32BE(0) === 0x89504e47 && b.readUInt32BE(4) === 0x0d0a1a0a) return 'png';
   if (b.length >= 6 && (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a')) return 'gif';
   if (b.length >= 12 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP') return 'webp';
@@ -93,30 +94,14 @@ function webpDimensions(b: Buffer): { width: number; height: number } | undefine
   return undefined;
 }
 
-/** Walks the JPEG markers to the first start-of-frame, which holds the dimensions. */
+/** The first start-of-frame segment, which holds the dimensions. */
 function jpegDimensions(b: Buffer): { width: number; height: number } | undefined {
-  let i = 2;
-  // Bounded by the buffer: each step moves forward by at least two bytes.
-  while (i + 4 <= b.length) {
-    if (b[i] !== 0xff) return undefined;
-    const marker = b[i + 1]!;
-    if (marker === 0xff) {
-      i++; // fill byte
-      continue;
-    }
-    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
-      i += 2; // markers without a length
-      continue;
-    }
-    if (marker === 0xd9 || marker === 0xda) return undefined; // end of image or scan data before any frame
-    const len = b.readUInt16BE(i + 2);
-    if (len < 2) return undefined;
+  for (const s of jpegSegments(b)) {
     // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      if (i + 9 > b.length) return undefined;
-      return { height: b.readUInt16BE(i + 5), width: b.readUInt16BE(i + 7) };
+    if (s.marker >= 0xc0 && s.marker <= 0xcf && s.marker !== 0xc4 && s.marker !== 0xc8 && s.marker !== 0xcc) {
+      if (s.body + 5 > b.length) return undefined;
+      return { height: b.readUInt16BE(s.body + 1), width: b.readUInt16BE(s.body + 3) };
     }
-    i += 2 + len;
   }
   return undefined;
 }

@@ -18,6 +18,7 @@
  */
 import sharp, { type Sharp } from 'sharp';
 import type { ResizeParams } from '../lib/jobs.ts';
+import { isJpeg } from '../lib/jpeg.ts';
 import { readJpegMarkers } from './jpeg-markers.ts';
 import { planShrinkOnLoad } from './shrink-on-load.ts';
 import type { TurboJpeg } from './turbojpeg.ts';
@@ -43,7 +44,7 @@ const DECODABLE = new Set(['ycbcr', 'gray', 'rgb']);
 
 /** A sharp pipeline already resized from the DCT-scaled pixels, or why sharp must decode instead. */
 export async function jpegFastPath({ tj, pool }: JpegDecoder, input: Buffer, p: ResizeParams, maxPixels: number): Promise<FastPathResult> {
-  if (input.length < 3 || input[0] !== 0xff || input[1] !== 0xd8 || input[2] !== 0xff) return { declined: 'not_jpeg' };
+  if (!isJpeg(input)) return { declined: 'not_jpeg' };
   if (p.format === 'png') return { declined: 'png_output' };
   const markers = readJpegMarkers(input);
   if (!markers) return { declined: 'unparsable' };

@@ -4,6 +4,7 @@
  * images that need neither auto-orientation nor colour management; anything else, including
  * a stream this scan cannot follow, goes to sharp, which does both.
  */
+import { isJpeg, jpegSegments } from '../lib/jpeg.ts';
 
 export interface JpegMarkers {
   /** EXIF orientation 1-8 (1 when there is no EXIF or no orientation tag). */
@@ -11,45 +12,28 @@ export interface JpegMarkers {
   iccProfile: boolean;
 }
 
-const SOI = 0xd8;
-const SOS = 0xda;
-const EOI = 0xd9;
 const APP1 = 0xe1;
 const APP2 = 0xe2;
 const ORIENTATION_TAG = 0x0112;
-const MAX_SEGMENTS = 256; // bounds the scan whatever the file claims
 
 const startsWith = (b: Buffer, at: number, text: string) => b.toString('latin1', at, at + text.length) === text;
-const standalone = (m: number) => m === 0x01 || (m >= 0xd0 && m <= 0xd7);
 
 /** The segments before the first scan; undefined when the stream is not one this scan can follow. */
 export function readJpegMarkers(jpeg: Buffer): JpegMarkers | undefined {
-  if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== SOI) return undefined;
+  if (!isJpeg(jpeg)) return undefined;
   const found: JpegMarkers = { orientation: 1, iccProfile: false };
-  let at = 2;
-  for (let n = 0; n < MAX_SEGMENTS; n++) {
-    while (at < jpeg.length && jpeg[at] === 0xff && jpeg[at + 1] === 0xff) at++; // fill bytes
-    if (at + 4 > jpeg.length || jpeg[at] !== 0xff) return undefined;
-    const marker = jpeg.readUInt8(at + 1);
-    if (marker === SOS) return found;
-    if (marker === EOI) return undefined;
-    if (standalone(marker)) {
-      at += 2;
-      continue;
-    }
-    const length = jpeg.readUInt16BE(at + 2);
-    const body = at + 4;
-    const end = at + 2 + length;
-    if (length < 2 || end > jpeg.length) return undefined;
+  const segments = jpegSegments(jpeg);
+  for (let next = segments.next(); ; next = segments.next()) {
+    if (next.done) return next.value === 'scan' ? found : undefined;
+    const { marker, body, end } = next.value;
+    if (end > jpeg.length) return undefined;
     if (marker === APP1 && startsWith(jpeg, body, 'Exif\0\0')) {
       const orientation = exifOrientation(jpeg.subarray(body + 6, end));
       if (orientation === undefined) return undefined;
       found.orientation = orientation;
     }
     if (marker === APP2 && startsWith(jpeg, body, 'ICC_PROFILE\0')) found.iccProfile = true;
-    at = end;
   }
-  return undefined;
 }
 
 /** IFD0's orientation tag from a TIFF structure (EXIF's payload); undefined when malformed. */
