@@ -14,8 +14,10 @@
  * BENCH_NO_APPEND=1 to print without appending to bench/RESULTS.md.
  */
 import { resize } from '../system/worker/resize.ts';
-import { loadTurboJpeg, type TurboJpeg } from '../system/worker/turbojpeg.ts';
+import { loadTurboJpeg } from '../system/worker/turbojpeg.ts';
+import type { JpegDecoder } from '../system/worker/jpeg-fast-path.ts';
 import { BufferPool } from '../system/lib/buffer-pool.ts';
+import { DEFAULT_WORKER_BUFFER_POOL_BYTES } from '../system/lib/config.ts';
 import type { ResizeParams } from '../system/lib/jobs.ts';
 import { PHOTO, readPhoto, referenceJpeg } from './images.ts';
 import { appendResults, resultsHeading } from './results.ts';
@@ -31,7 +33,7 @@ if (loaded instanceof Error) {
   console.error(`bench:jpeg: the TurboJPEG binding did not load (${loaded.message}); build it with scripts/build-native.sh`);
   process.exit(1);
 }
-const fastPath = { tj: loaded as TurboJpeg, pool: new BufferPool(32 * 1024 * 1024) };
+const fastPath: JpegDecoder = { tj: loaded, pool: new BufferPool(DEFAULT_WORKER_BUFFER_POOL_BYTES) };
 const say = (s: string) => process.stderr.write(`${s}\n`);
 
 /** CPU milliseconds per resize over `count` resizes, with or without the fast path. */
@@ -44,7 +46,7 @@ async function cpuMsPerResize(image: Buffer, fast: boolean): Promise<number> {
 
 async function compare(name: string, image: Buffer): Promise<string> {
   const [viaFast, viaSharp] = [await resize(image, params, MAX_PIXELS, fastPath), await resize(image, params, MAX_PIXELS)];
-  if (viaFast.decoder !== 'turbojpeg') throw new Error(`${name}: the fast path declined (${viaSharp.declined ?? viaFast.declined})`);
+  if (viaFast.decoder !== 'turbojpeg') throw new Error(`${name}: the fast path declined (${viaFast.declined})`);
   if (!viaFast.data.equals(viaSharp.data)) throw new Error(`${name}: the fast path's output differs from sharp's`);
   for (const fast of [true, false]) await cpuMsPerResize(image, fast); // warm both
   const fastMs: number[] = [];

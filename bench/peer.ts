@@ -26,6 +26,7 @@ import { runLoad } from '../harness/load/engine.ts';
 import { addEncoded, percentilesMs } from '../harness/load/histogram.ts';
 import { summarize } from '../harness/load/summary.ts';
 import { fidelityDb, readPhoto, referenceJpeg } from './images.ts';
+import { defaultWorkerConcurrency } from '../system/lib/config.ts';
 import { closedLoop, type LeanTarget } from './lean-client.ts';
 import { treeCpuSeconds } from './proc.ts';
 import { appendResults, resultsHeading } from './results.ts';
@@ -170,7 +171,7 @@ async function main(): Promise<void> {
   if (cases.length === 0) throw new Error(`BENCH_CASES=${process.env.BENCH_CASES}: expected reference and/or photo`);
   const cores = availableParallelism();
   const workers = Number(process.env.BENCH_WORKERS ?? 1);
-  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? cores + 1);
+  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? defaultWorkerConcurrency());
   const b = await startBenchStack({ workers, workerConcurrency: concurrency, logLevel: 'info' }); // by default what `npm start` runs
   const t = await startThumbor(images, 2);
   const sections: string[] = [];
@@ -186,7 +187,7 @@ async function main(): Promise<void> {
   }
   const text = [
     `\n${resultsHeading(new Date(), `nines vs thumbor ${THUMBOR_VERSION} (bench/peer.ts)`)}\n`,
-    `Both on the same ${cores} cores with the load generator; ${warmupS} s warm-up each, ${rounds} alternating rounds of ${seconds} s, closed loop with ${IN_FLIGHT} in flight; nines ${workers === 1 && concurrency === cores + 1 ? `as \`npm start\` runs it (one worker, ${concurrency} jobs)` : `with ${workers} worker(s) of ${concurrency} job(s) each`}, thumbor as 2 single-process servers with the client's connections dealt out between them, file loader, no storage. CPU is each side's whole process tree.\n`,
+    `Both on the same ${cores} cores with the load generator; ${warmupS} s warm-up each, ${rounds} alternating rounds of ${seconds} s, closed loop with ${IN_FLIGHT} in flight; nines ${workers === 1 && concurrency === defaultWorkerConcurrency() ? `as \`npm start\` runs it (one worker, ${concurrency} jobs)` : `with ${workers} worker(s) of ${concurrency} job(s) each`}, thumbor as 2 single-process servers with the client's connections dealt out between them, file loader, no storage. CPU is each side's whole process tree.\n`,
     ...sections,
   ].join('\n');
   appendResults(text);

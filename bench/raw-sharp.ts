@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { resize } from '../system/worker/resize.ts';
 import { loadTurboJpeg } from '../system/worker/turbojpeg.ts';
 import { BufferPool } from '../system/lib/buffer-pool.ts';
+import { DEFAULT_WORKER_BUFFER_POOL_BYTES } from '../system/lib/config.ts';
 import { pinToCpus } from './proc.ts';
 import { parseResizeQuery } from '../system/api/params.ts';
 import type { ResizeParams } from '../system/lib/jobs.ts';
@@ -17,7 +18,7 @@ import type { ResizeParams } from '../system/lib/jobs.ts';
 const maxPixels = 50_000_000;
 const loaded = loadTurboJpeg();
 // As the worker has it: the binding, and a buffer pool for the decoded pixels.
-const jpeg = loaded instanceof Error ? undefined : { tj: loaded, pool: new BufferPool(32 * 1024 * 1024) };
+const jpeg = loaded instanceof Error ? undefined : { tj: loaded, pool: new BufferPool(DEFAULT_WORKER_BUFFER_POOL_BYTES) };
 
 /** The resize a `POST /v1/resize?<query>` of a JPEG asks for (format defaults to the input's). */
 export function resizeParamsOf(query: string): ResizeParams {

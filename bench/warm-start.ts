@@ -13,7 +13,7 @@
  * Env: BENCH_ROUNDS (3), BENCH_COLD_SECONDS (10), BENCH_WARM_AFTER (60),
  * BENCH_NODE_ARGS (extra node flags for every service, to try one), BENCH_NO_APPEND=1.
  */
-import { availableParallelism } from 'node:os';
+import { defaultWorkerConcurrency } from '../system/lib/config.ts';
 import { readPhoto, referenceJpeg } from './images.ts';
 import { closedLoop, type LeanTarget } from './lean-client.ts';
 import { appendResults, resultsHeading } from './results.ts';
@@ -60,7 +60,7 @@ interface Round {
 
 async function round(image: Buffer): Promise<Round> {
   const t0 = performance.now();
-  const b = await startBenchStack({ workers: 1, workerConcurrency: availableParallelism() + 1, logLevel: 'info', nodeArgs });
+  const b = await startBenchStack({ workers: 1, workerConcurrency: defaultWorkerConcurrency(), logLevel: 'info', nodeArgs });
   const startS = (performance.now() - t0) / 1000;
   try {
     const target = b.target(image, QUERY);
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   const ratios = results.map((r) => r.cold.rate / r.warm.rate);
   const text = [
     `\n${resultsHeading(new Date(), 'warm start (bench/warm-start.ts)')}\n`,
-    `A fresh stack as \`npm start\` runs it (one worker, ${availableParallelism() + 1} jobs), the 1600x1306 reference JPEG → 320 px JPEG q80, closed loop with ${IN_FLIGHT} in flight from the moment the stack is ready; first ${coldS} s against ${coldS} s measured after ${warmAfterS} s, per fresh stack.${nodeArgs.length ? ` Services run with \`${nodeArgs.join(' ')}\`.` : ''}\n`,
+    `A fresh stack as \`npm start\` runs it (one worker, ${defaultWorkerConcurrency()} jobs), the 1600x1306 reference JPEG → 320 px JPEG q80, closed loop with ${IN_FLIGHT} in flight from the moment the stack is ready; first ${coldS} s against ${coldS} s measured after ${warmAfterS} s, per fresh stack.${nodeArgs.length ? ` Services run with \`${nodeArgs.join(' ')}\`.` : ''}\n`,
     `| round | ready after | first seconds, resizes each | first ${coldS} s | warm | first / warm | CPU ms per resize, api + broker: first / warm | worker: first / warm |`,
     '|---|---|---|---|---|---|---|---|',
     ...results.map((r, i) => `| ${i + 1} | ${r.startS.toFixed(1)} s | ${r.cold.perSecond.join(' ')} | ${r.cold.rate.toFixed(1)}/s | ${r.warm.rate.toFixed(1)}/s | ${(r.cold.rate / r.warm.rate).toFixed(3)} | ${cpu(r.cold.frontMs)} / ${cpu(r.warm.frontMs)} | ${cpu(r.cold.workerMs)} / ${cpu(r.warm.workerMs)} |`),

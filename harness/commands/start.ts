@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import os from 'node:os';
+import { defaultWorkerConcurrency } from '../../system/lib/config.ts';
 import sharp from 'sharp';
 import { positive, type Command } from './types.ts';
 import { startLocalStack } from '../stack/local-stack.ts';
@@ -28,7 +28,7 @@ Options:
                     all; scenarios scrape every 1 s)
   --dashboard-port N   the SLA page over that Prometheus and ./runs (nines dashboard; default 8090)
   --workers N       worker processes (default 1)
-  --concurrency N   jobs in flight per worker (default: the machine's cores + 1, ${os.availableParallelism() + 1} here:
+  --concurrency N   jobs in flight per worker (default: the machine's cores + 1, ${defaultWorkerConcurrency()} here:
                     the extra job fills the gaps while others fetch or hand back; bench/RESULTS.md).
                     --workers <cores> --concurrency 1 resizes ~3 % more in a closed loop, but
                     one worker sharing its queue sustains ~7 % more within the p99 SLA
@@ -79,7 +79,7 @@ export const command: Command = {
         'scrape-interval': { type: 'string', default: '15' },
         'dashboard-port': { type: 'string', default: '8090' },
         workers: { type: 'string', default: '1' },
-        concurrency: { type: 'string', default: String(os.availableParallelism() + 1) },
+        concurrency: { type: 'string', default: String(defaultWorkerConcurrency()) },
         dir: { type: 'string', default: '.nines' },
         'log-level': { type: 'string', default: 'info' },
       },

@@ -155,6 +155,9 @@ export type BrokerConfig = ReturnType<typeof loadBrokerConfig>;
 /** A worker's resizes at once unless told otherwise: its cores + 1 (why: loadWorkerConfig). */
 export const defaultWorkerConcurrency = (): number => os.availableParallelism() + 1;
 
+/** The worker's pool of image-sized buffers (claim-check fetches, decoded pixels) unless told otherwise. */
+export const DEFAULT_WORKER_BUFFER_POOL_BYTES = 32 * 1024 * 1024;
+
 export function loadWorkerConfig(env: Env = process.env) {
   const e = parse(
     {
@@ -170,7 +173,7 @@ export function loadWorkerConfig(env: Env = process.env) {
       NINES_WORKER_HTTP_PORT: port.default(0),
       NINES_WORKER_PREFETCH: nonNegInt.default(2),
       NINES_MAX_PIXELS: posInt.default(50_000_000),
-      NINES_WORKER_BUFFER_POOL_BYTES: nonNegInt.default(32 * 1024 * 1024),
+      NINES_WORKER_BUFFER_POOL_BYTES: nonNegInt.default(DEFAULT_WORKER_BUFFER_POOL_BYTES),
       // turbojpeg: JPEGs that allow it are decoded by libjpeg-turbo already shrunk
       // (system/worker/jpeg-fast-path.ts); sharp: sharp decodes everything.
       NINES_WORKER_JPEG_DECODER: z.enum(['turbojpeg', 'sharp']).default('turbojpeg'),

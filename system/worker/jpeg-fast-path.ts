@@ -31,7 +31,7 @@ import type { BufferPool } from '../lib/buffer-pool.ts';
  */
 export interface JpegDecoder {
   tj: TurboJpeg;
-  pool?: BufferPool;
+  pool: BufferPool;
 }
 
 export const declineReasons = ['not_jpeg', 'png_output', 'unparsable', 'icc_profile', 'oriented', 'colorspace', 'too_many_pixels', 'no_shrink', 'decode_failed'] as const;
@@ -61,9 +61,8 @@ export async function jpegFastPath({ tj, pool }: JpegDecoder, input: Buffer, p: 
   const plan = planShrinkOnLoad(header.width, header.height, p);
   if (!plan) return { declined: 'no_shrink' };
 
-  const bytes = plan.decoded.width * plan.decoded.height * 3;
-  const pixels = pool ? pool.acquire(bytes) : Buffer.allocUnsafe(bytes);
-  const release = () => pool?.release(pixels);
+  const pixels = pool.acquire(plan.decoded.width * plan.decoded.height * 3);
+  const release = () => pool.release(pixels);
   try {
     await tj.decode(input, plan.denom, pixels);
   } catch {
