@@ -18,14 +18,16 @@ if (installed !== lockHash) {
 
 // `npm start` runs Prometheus (Debian's package) beside the stack, and the worker and the
 // benches want the TurboJPEG binding (built against Debian's libturbojpeg): install the real
-// tools when either is missing, as `npm test` does (scripts/setup-tools.sh, idempotent).
+// tools when either is missing (scripts/setup-tools.sh, idempotent). Not before `npm test`,
+// whose runner (scripts/test.mjs) runs that script first anyway.
+const lifecycle = process.env.npm_lifecycle_event;
 const binding = 'system/worker/turbojpeg/build/turbojpeg.node';
 const prometheusOnPath = ['/usr/bin', '/usr/local/bin', ...(process.env.PATH ?? '').split(':')].some((d) => d && existsSync(`${d}/prometheus`));
 const missing = [
-  ...(process.env.npm_lifecycle_event === 'prestart' && !prometheusOnPath ? ['Prometheus'] : []),
+  ...(lifecycle === 'prestart' && !prometheusOnPath ? ['Prometheus'] : []),
   ...(existsSync(binding) ? [] : ['the TurboJPEG binding']),
 ];
-if (missing.length > 0) {
+if (lifecycle !== 'pretest' && missing.length > 0) {
   console.error(`nines: ${missing.join(' and ')} missing; running scripts/setup-tools.sh…`);
   execSync('bash scripts/setup-tools.sh', { stdio: 'inherit' });
 }
