@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.nines/', '.tools/', 'runs/', 'dashboards/web/vendor/', '.scratch/'] },
+  { ignores: ['node_modules/', '.nines/', '.tools/', 'runs/', 'dashboards/web/vendor/', '.scratch/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,7 +3,9 @@
  * time per second of wall time, per process and in all, read from /proc. A stack that burns
  * CPU idle takes it from whatever shares the machine, and across a fleet's quiet hours adds up.
  *
- * Runs the real `nines start` (every port free, data in a temporary folder), waits until it
+ * Runs the real `nines start` as `npm start` does, from the build (forced first, as on a
+ * fresh machine; no process of the stack compiles anything), every port free, data in a
+ * temporary folder; waits until it
  * prints that it is running, lets it settle for BENCH_SETTLE seconds, then measures every
  * process of its tree over BENCH_SECONDS. The clock ticks of /proc are 10 ms: over 120 s a
  * process's figure is good to about ±0.1 ms/s.
@@ -15,6 +17,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../harness/stack/process.ts';
+import { build, builtPath } from '../scripts/build.mjs';
 import { cpuSecondsOf, processTree } from './proc.ts';
 import { appendResults, resultsHeading } from './results.ts';
 
@@ -25,7 +28,7 @@ const say = (s: string) => process.stderr.write(`${s}\n`);
 /** A short name for a process of the stack, from its command line. */
 function nameOf(pid: number): string {
   const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  return /system\/(\w+)\/main\.ts/.exec(cmd)?.[1] ?? (/harness\/cli\.ts/.test(cmd) ? 'nines start (supervisor, SLA page)' : cmd.split(' ')[0]!.split('/').pop()!);
+  return /system\/(\w+)\/main\.[jt]s/.exec(cmd)?.[1] ?? (/harness\/cli\.[jt]s/.test(cmd) ? 'nines start (supervisor, SLA page)' : cmd.split(' ')[0]!.split('/').pop()!);
 }
 
 const sample = (pids: number[]) =>
@@ -41,7 +44,8 @@ const sample = (pids: number[]) =>
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'nines-idle-'));
-  const args = ['--import', 'tsx', join(repoRoot, 'harness', 'cli.ts'), 'start', '--port', '0', '--admin-port', '0', '--prometheus-port', '0', '--dashboard-port', '0', '--dir', dir];
+  await build({ force: true });
+  const args = ['--enable-source-maps', builtPath('harness/cli.ts'), 'start', '--port', '0', '--admin-port', '0', '--prometheus-port', '0', '--dashboard-port', '0', '--dir', dir];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     await new Promise<void>((resolve, reject) => {

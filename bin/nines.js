@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Entry point for `npx nines …`: runs the TypeScript CLI through tsx, resolved from this
-// package (not the caller's directory), with the caller's working directory kept.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// Entry point for `npx nines …`: builds the CLI and the services ahead of time when a source
+// changed (scripts/build.mjs), then runs the built CLI in this process, with the caller's
+// working directory kept.
+import { build, builtPath } from '../scripts/build.mjs';
 
-const cli = fileURLToPath(new URL('../harness/cli.ts', import.meta.url));
-const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), cli, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(r.status ?? (r.signal ? 128 : 1));
+await build();
+process.setSourceMapsEnabled(true);
+await import(builtPath('harness/cli.ts'));

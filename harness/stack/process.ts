@@ -1,5 +1,7 @@
 /**
- * One real process of the system under test: a service's main.ts run with tsx, its output
+ * One real process of the system under test: a service's main.ts, built ahead of time into
+ * dist/ (scripts/build.mjs; rebuilt first when a source changed) and run as the deployment
+ * runs it, its output
  * appended to a log file, its readiness learned over IPC (`{ type: 'ready', ...info }`).
  * It can be stopped (SIGTERM, then SIGKILL), killed, paused and resumed (SIGSTOP/SIGCONT),
  * and restarted with the same settings.
@@ -7,17 +9,21 @@
 import { dirname, join } from 'node:path';
 import { Lifecycle } from './lifecycle.ts';
 import { fileURLToPath } from 'node:url';
+import { build, builtPath, entries } from '../../scripts/build.mjs';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The test images: $NINES_FIXTURES, or ../shared/fixtures/images beside the repository. */
 export const defaultFixturesDir = (): string => process.env.NINES_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures', 'images');
-const tsxLoader = import.meta.resolve('tsx');
+
+/** The build, checked once per harness process: a stack starts many processes from it. */
+let built: ReturnType<typeof build> | undefined;
+const ensureBuilt = () => (built ??= build());
 
 export interface ProcessSpec {
   /** Name in logs and errors, e.g. 'worker-1'. */
   name: string;
-  /** Entry file relative to the repo root, e.g. 'system/broker/main.ts'. */
+  /** Entry file relative to the repo root, one of scripts/build.mjs's entries, e.g. 'system/broker/main.ts'. */
   entry: string;
   env: Record<string, string>;
   logFile: string;
@@ -41,7 +47,10 @@ export class ManagedProcess extends Lifecycle {
 
   /** Starts the process and resolves with what it reported once ready. */
   async start(): Promise<ReadyInfo> {
-    const child = this.spawnLogged(process.execPath, [...(this.spec.nodeArgs ?? []), '--import', tsxLoader, join(repoRoot, this.spec.entry)], this.spec.logFile, {
+    if (!entries.includes(this.spec.entry)) throw new StartError(`${this.spec.name}: ${this.spec.entry} is not a built entry (scripts/build.mjs)`);
+    await ensureBuilt();
+    const args = [...(this.spec.nodeArgs ?? []), '--enable-source-maps', builtPath(this.spec.entry)];
+    const child = this.spawnLogged(process.execPath, args, this.spec.logFile, {
       cwd: repoRoot,
       env: { ...process.env, ...this.spec.env },
       ipc: true,

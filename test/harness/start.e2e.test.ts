@@ -1,5 +1,6 @@
 /**
- * `nines start` (what `npm start` runs): the whole stack comes up, the printed curl line's
+ * `nines start` as `npm start` runs it (the CLI and the services built ahead of time): the
+ * whole stack comes up with no process compiling TypeScript, the printed curl line's
  * request works with the printed key, `.nines/demo.json` holds what the README says, and
  * Ctrl-C stops every process cleanly.
  */
@@ -12,10 +13,21 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { repoRoot } from '../../harness/stack/process.ts';
 import { waitForTargetsUp } from '../../harness/observe/prometheus-api.ts';
+import { processTree } from '../../bench/proc.ts';
+import { build, builtPath } from '../../scripts/build.mjs';
+
+const commandLine = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+};
 
 test('nines start serves the printed curl example and stops cleanly on SIGINT', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nines-start-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli.ts'), 'start', '--port', '0', '--admin-port', '0', '--prometheus-port', '0', '--dashboard-port', '0', '--dir', dir], {
+  await build();
+  const child = spawn(process.execPath, ['--enable-source-maps', builtPath('harness/cli.ts'), 'start', '--port', '0', '--admin-port', '0', '--prometheus-port', '0', '--dashboard-port', '0', '--dir', dir], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -36,6 +48,11 @@ test('nines start serves the printed curl example and stops cleanly on SIGINT', 
     const demo = JSON.parse(readFileSync(join(dir, 'demo.json'), 'utf8')) as { apiUrl: string; apiKey: string; adminUrl: string; adminToken: string };
     assert.deepEqual(Object.keys(demo).sort(), ['adminToken', 'adminUrl', 'apiKey', 'apiUrl']);
     assert.ok(out.includes(demo.apiKey) && out.includes(`${demo.apiUrl}/v1/resize?width=320&format=webp`), 'the banner prints the key and the curl line');
+
+    // Every node process of the stack runs built JavaScript: none keeps a TypeScript compiler.
+    const nodes = processTree(child.pid!).map(commandLine).filter((c) => c.startsWith(process.execPath));
+    assert.equal(nodes.filter((c) => /dist\/system\/\w+\/main\.js/.test(c)).length, 5, nodes.join('\n'));
+    assert.deepEqual(nodes.filter((c) => c.includes('tsx')), []);
 
     // The curl line, as fetch: the sample image, the printed key.
     const r = await fetch(`${demo.apiUrl}/v1/resize?width=320&format=webp`, {

@@ -15,6 +15,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { repoRoot } from '../../harness/stack/process.ts';
+import { build } from '../../scripts/build.mjs';
 import { freePort } from '../../harness/stack/ports.ts';
 import { pollUntil } from '../../harness/stack/poll.ts';
 import { startTestConsul } from '../helpers/consul.ts';
@@ -96,6 +97,11 @@ test('each role rendered by terraform/modules/role runs from its unit and become
   const secretValue = (role: Role, name: string) =>
     name === 'NINES_MQTT_SECRET' ? mqtt[role.toUpperCase() as keyof typeof mqtt] : name.startsWith('NINES_MQTT_SECRET_') ? mqtt[name.slice(18) as keyof typeof mqtt] : `${name.toLowerCase()}-test`;
 
+  // What the install script does after `npm ci`, before any unit starts: build the services.
+  const installs = Object.values(rendered).map((r) => cloudConfig(r.value.user_data).write_files.find((f) => f.path === '/usr/local/sbin/nines-install')?.content ?? '');
+  assert.ok(installs.every((script) => script.includes('node scripts/build.mjs')), 'every role\'s install builds the services');
+  await build();
+
   const start = (role: Role) => {
     const cc = cloudConfig(rendered[role].value.user_data);
     assert.deepEqual(cc.runcmd.at(-1), ['systemctl', 'enable', '--now', `nines-${role}.service`]);
@@ -104,6 +110,7 @@ test('each role rendered by terraform/modules/role runs from its unit and become
       writeFileSync(f.path, f.content);
     }
     const unit = unitService(cc.write_files.find((f) => f.path === `/etc/systemd/system/nines-${role}.service`)!.content);
+    assert.deepEqual(unit.execStart.slice(1), ['--enable-source-maps', join(repoRoot, 'dist', 'system', role, 'main.js')]);
     // What nines-fetch-secrets and nines-instance-env write at boot.
     writeFileSync(unit.environmentFiles.find((p) => p.endsWith('.secrets.env'))!, rendered[role].value.secrets.map((n) => `${n}=${secretValue(role, n)}\n`).join(''));
     writeFileSync(unit.environmentFiles.find((p) => p.endsWith('instance.env'))!, 'NINES_HOST=127.0.0.1\n');

@@ -31,6 +31,10 @@ run "renders_the_unit_and_its_secrets" {
     error_message = "api env: ${jsonencode(output.env)}"
   }
   assert {
+    condition     = strcontains(output.user_data, "node scripts/build.mjs") && strcontains(output.user_data, "/dist/system/api/main.js") && !strcontains(output.user_data, "tsx")
+    error_message = "the api must run from the JavaScript its install builds, not through tsx"
+  }
+  assert {
     condition     = !strcontains(output.user_data, "build-native.sh") && !strcontains(output.user_data, "UV_THREADPOOL_SIZE")
     error_message = "only workers build the TurboJPEG binding and size their libuv pool"
   }

@@ -1,0 +1,130 @@
+// Builds the services and the CLI ahead of time: one esbuild bundle per entry (the five
+// system/<role>/main.ts and harness/cli.ts) into dist/, npm packages left as imports.
+//
+// Why not run the TypeScript through tsx, as development does: a process that compiles
+// TypeScript when it starts (a fresh machine, or any change to a file it loads) keeps tsx's
+// esbuild service for its whole life, and that service wakes every second: ~1.75 ms of CPU a
+// second per process (bench/RESULTS.md, "Idle"), more than the whole idle stack costs
+// otherwise. Built JavaScript starts faster too, and is what a deployed unit should run.
+//
+// The build is skipped when dist/ is fresh: every input file (from the last build's
+// metafile) has the size and mtime it had then, and the options are the same. A module that
+// finds a file beside itself (`new URL('./x', import.meta.url)`, `import.meta.dirname`)
+// still finds it from the bundle: those are rewritten to the source's own location, found
+// relative to the bundle, so dist/ stays relocatable with the checkout.
+//
+//   node scripts/build.mjs            build when stale, say what was built
+//   node scripts/build.mjs --force    build regardless
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const serviceRoles = ['api', 'broker', 'worker', 'usage', 'identity'];
+export const entries = [...serviceRoles.map((r) => `system/${r}/main.ts`), 'harness/cli.ts'];
+
+/** Where the bundle of a source entry goes: dist/<entry>.js, e.g. dist/system/api/main.js. */
+export const builtPath = (entry, root = repoRoot) => join(root, 'dist', entry.replace(/\.ts$/, '.js'));
+
+const STAMP = 'build-inputs.json';
+
+/**
+ * Builds `entries` under `root` into root/dist unless the last build is still fresh.
+ * Returns what happened, so callers can say it ('fresh' costs a stat per input file).
+ */
+export async function build({ root = repoRoot, entryList = entries, force = false } = {}) {
+  const options = { entries: entryList, esbuild: createRequire(import.meta.url)('esbuild/package.json').version, node: process.versions.node };
+  const stampFile = join(root, 'dist', STAMP);
+  if (!force && isFresh(root, stampFile, options)) return { built: false, entries: entryList };
+  const esbuild = await import('esbuild');
+  const started = performance.now();
+  const results = await Promise.all(entryList.map((e) => bundle(esbuild, root, e)));
+  const inputs = {};
+  for (const r of results) for (const file of Object.keys(r.metafile.inputs)) inputs[file] = fingerprint(join(root, file));
+  writeAtomically(stampFile, `${JSON.stringify({ options, inputs }, null, 1)}\n`);
+  return { built: true, entries: entryList, ms: Math.round(performance.now() - started) };
+}
+
+async function bundle(esbuild, root, entry) {
+  const outfile = builtPath(entry, root);
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    metafile: true,
+    write: false,
+    logLevel: 'silent',
+    plugins: [ownImportMeta(dirname(outfile))],
+  });
+  for (const f of result.outputFiles) writeAtomically(f.path, f.contents);
+  return result;
+}
+
+/**
+ * Rewrites `import.meta.url` (and Node's `import.meta.dirname` and `.filename`) in each
+ * repository source to that source's own location, found relative to the bundle.
+ */
+function ownImportMeta(outDir) {
+  return {
+    name: 'own-import-meta',
+    setup(b) {
+      b.onLoad({ filter: /\.(ts|mjs)$/ }, (args) => {
+        if (args.path.includes('/node_modules/')) return undefined;
+        const source = readFileSync(args.path, 'utf8');
+        if (!/import\.meta\.(url|dirname|filename)/.test(source)) return undefined;
+        const rel = JSON.stringify(relative(outDir, args.path).split('\\').join('/'));
+        const prelude =
+          `import { fileURLToPath as __ownPath } from 'node:url'; import { dirname as __ownDir } from 'node:path';` +
+          `const __ownUrl = new URL(${rel}, import.meta.url).href;`;
+        const contents = source
+          .replaceAll('import.meta.dirname', '__ownDir(__ownPath(__ownUrl))')
+          .replaceAll('import.meta.filename', '__ownPath(__ownUrl)')
+          .replaceAll('import.meta.url', '__ownUrl');
+        return { contents: `${prelude}${contents}`, loader: args.path.endsWith('.ts') ? 'ts' : 'js' };
+      });
+    },
+  };
+}
+
+function isFresh(root, stampFile, options) {
+  let stamp;
+  try {
+    stamp = JSON.parse(readFileSync(stampFile, 'utf8'));
+  } catch {
+    return false;
+  }
+  if (JSON.stringify(stamp.options) !== JSON.stringify(options)) return false;
+  if (!options.entries.every((e) => fingerprint(builtPath(e, root)) !== null)) return false;
+  return Object.entries(stamp.inputs).every(([file, was]) => fingerprint(join(root, file)) === was);
+}
+
+/** Size and mtime: what a checkout or an edit changes, at the cost of one stat. */
+function fingerprint(file) {
+  try {
+    const s = statSync(file);
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return null;
+  }
+}
+
+/** Two builds at once (a test and a bench) never leave a half-written file for a process to load. */
+function writeAtomically(path, contents) {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, path);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const r = await build({ force: process.argv.includes('--force') });
+  if (r.built) console.error(`nines: built ${r.entries.length} entries into dist/ in ${r.ms} ms`);
+}
