@@ -11,15 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, builtPath, entries } from '../../scripts/build.mjs';
 
-const ENTRY = 'system/demo/main.ts';
+const ENTRY = 'src/demo/main.ts';
 
 function project(root: string, greeting: string): void {
-  mkdirSync(join(root, 'system', 'demo', 'assets'), { recursive: true });
-  mkdirSync(join(root, 'system', 'lib'), { recursive: true });
-  writeFileSync(join(root, 'system', 'demo', 'main.ts'), `import { asset } from '../lib/asset.ts';\nconst n: number = 2;\nconsole.log(asset(), n, import.meta.dirname.endsWith('/system/demo'));\n`);
+  mkdirSync(join(root, 'src', 'demo', 'assets'), { recursive: true });
+  mkdirSync(join(root, 'src', 'lib'), { recursive: true });
+  writeFileSync(join(root, 'src', 'demo', 'main.ts'), `import { asset } from '../lib/asset.ts';\nconst n: number = 2;\nconsole.log(asset(), n, import.meta.dirname.endsWith('/src/demo'));\n`);
   // A module that reads a file beside itself, as the worker's binding loader does.
-  writeFileSync(join(root, 'system', 'lib', 'asset.ts'), `import { readFileSync } from 'node:fs';\nexport const asset = (): string => readFileSync(new URL('../demo/assets/greeting.txt', import.meta.url), 'utf8').trim();\n`);
-  writeFileSync(join(root, 'system', 'demo', 'assets', 'greeting.txt'), `${greeting}\n`);
+  writeFileSync(join(root, 'src', 'lib', 'asset.ts'), `import { readFileSync } from 'node:fs';\nexport const asset = (): string => readFileSync(new URL('../demo/assets/greeting.txt', import.meta.url), 'utf8').trim();\n`);
+  writeFileSync(join(root, 'src', 'demo', 'assets', 'greeting.txt'), `${greeting}\n`);
 }
 
 const run = (root: string) => execFileSync(process.execPath, [builtPath(ENTRY, root)], { encoding: 'utf8' }).trim();
@@ -34,9 +34,9 @@ test('a bundle runs as plain JavaScript, finds the files beside its sources, and
   assert.equal(run(root), 'hello 2 true');
   assert.equal((await build({ root, entryList: [ENTRY] })).built, false, 'nothing changed, nothing built');
 
-  writeFileSync(join(root, 'system', 'lib', 'asset.ts'), `export const asset = (): string => 'changed';\n`);
+  writeFileSync(join(root, 'src', 'lib', 'asset.ts'), `export const asset = (): string => 'changed';\n`);
   const later = new Date(Date.now() + 5_000);
-  utimesSync(join(root, 'system', 'lib', 'asset.ts'), later, later);
+  utimesSync(join(root, 'src', 'lib', 'asset.ts'), later, later);
   assert.equal((await build({ root, entryList: [ENTRY] })).built, true, 'a changed import is a reason to build');
   assert.equal(run(root), 'changed 2 true');
 
