@@ -177,10 +177,6 @@ export function loadWorkerConfig(env: Env = process.env) {
       // turbojpeg: JPEGs that allow it are decoded by libjpeg-turbo already shrunk
       // (system/worker/jpeg-fast-path.ts); sharp: sharp decodes everything.
       NINES_WORKER_JPEG_DECODER: z.enum(['turbojpeg', 'sharp']).default('turbojpeg'),
-      // Niceness of every worker thread (system/worker/priority.ts): on a shared machine the
-      // api and the broker run first. Measured (open model at 119/s beside the api and broker
-      // on 2 cores, alternating): p50/p99 11-13/30-44 ms at 10 against 13-16/39-47 at 0.
-      NINES_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
     },
     env,
   );
@@ -189,7 +185,6 @@ export function loadWorkerConfig(env: Env = process.env) {
     host: e.NINES_HOST,
     bufferPoolBytes: e.NINES_WORKER_BUFFER_POOL_BYTES,
     jpegDecoder: e.NINES_WORKER_JPEG_DECODER,
-    nice: e.NINES_WORKER_NICE,
     brokers: brokerSources(e),
     mqttSecret: e.NINES_MQTT_SECRET,
     id: e.NINES_INSTANCE_ID,

@@ -19,7 +19,6 @@ import { NotFoundError, problemHandler } from '../lib/http/problem.ts';
 import { CpuMeter } from './cpu-meter.ts';
 import { loadTurboJpeg, type TurboJpeg } from './turbojpeg.ts';
 import { threadpoolShortfall } from './threadpool.ts';
-import { lowerPriority } from './priority.ts';
 import { ResizeError, contentTypes, resize } from './resize.ts';
 import { BlobFetcher, BlobFetchError } from './blob-fetch.ts';
 import { BufferPool } from '../lib/buffer-pool.ts';
@@ -57,11 +56,6 @@ export async function startWorker(config: WorkerConfig, log: Logger, registry: R
   const pool = new BufferPool(config.bufferPoolBytes);
   const tj = jpegDecoder(config, log);
   const jpeg = tj ? { tj, pool } : undefined;
-  try {
-    log.info(lowerPriority(config.nice), 'worker threads lowered in CPU priority');
-  } catch (err) {
-    log.warn({ err, nice: config.nice }, 'worker priority not lowered: resizes compete with the api and broker as equals');
-  }
   const shortfall = threadpoolShortfall(config.concurrency);
   if (shortfall) log.warn({ concurrency: config.concurrency }, shortfall);
   const blobs = new BlobFetcher(pool);
