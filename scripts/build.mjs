@@ -25,6 +25,21 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const serviceRoles = ['api', 'broker', 'worker', 'usage', 'identity'];
 export const entries = [...serviceRoles.map((r) => `system/${r}/main.ts`), 'harness/cli.ts'];
 
+/**
+ * The node flags every service runs with (the harness's launcher, and the same list in the
+ * deployed unit, terraform/modules/role/templates/nines-role.service.tftpl, which a test
+ * holds to this one). Source maps: stack traces name the TypeScript lines.
+ *
+ * A young generation of 8 MB a semi-space instead of V8's 16: V8 starts marking the old
+ * generation when its slack drops below the new space's capacity, and with a ~24 MB live heap
+ * (limit ~48) a 16 MB semi-space meant every scavenge began a full mark-compact, whose
+ * incremental steps took up to 13 ms of the event loop: the worker ran 25 full collections in
+ * 50 s at 120 resizes/s, 12 with 8 MB. Open model at 108/s on the reference image, alternating
+ * (2026-12-03 21:45 UTC, the 2-core VM): client p99 26.2 and 22.4 ms against 40.1 and
+ * 37.2; the worker's own p99 per job 18.4 and 16.4 against 30.4 and 29.5; CPU per job unchanged.
+ */
+export const serviceNodeFlags = ['--enable-source-maps', '--max-semi-space-size=8'];
+
 /** Where the bundle of a source entry goes: dist/<entry>.js, e.g. dist/system/api/main.js. */
 export const builtPath = (entry, root = repoRoot) => join(root, 'dist', entry.replace(/\.ts$/, '.js'));
 

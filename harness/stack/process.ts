@@ -9,7 +9,7 @@
 import { dirname, join } from 'node:path';
 import { Lifecycle } from './lifecycle.ts';
 import { fileURLToPath } from 'node:url';
-import { build, builtPath, entries } from '../../scripts/build.mjs';
+import { build, builtPath, entries, serviceNodeFlags } from '../../scripts/build.mjs';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -49,7 +49,7 @@ export class ManagedProcess extends Lifecycle {
   async start(): Promise<ReadyInfo> {
     if (!entries.includes(this.spec.entry)) throw new StartError(`${this.spec.name}: ${this.spec.entry} is not a built entry (scripts/build.mjs)`);
     await ensureBuilt();
-    const args = [...(this.spec.nodeArgs ?? []), '--enable-source-maps', builtPath(this.spec.entry)];
+    const args = [...serviceNodeFlags, ...(this.spec.nodeArgs ?? []), builtPath(this.spec.entry)];
     const child = this.spawnLogged(process.execPath, args, this.spec.logFile, {
       cwd: repoRoot,
       env: { ...process.env, ...this.spec.env },

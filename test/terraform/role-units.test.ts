@@ -15,7 +15,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { repoRoot } from '../../harness/stack/process.ts';
-import { build } from '../../scripts/build.mjs';
+import { build, serviceNodeFlags } from '../../scripts/build.mjs';
 import { freePort } from '../../harness/stack/ports.ts';
 import { pollUntil } from '../../harness/stack/poll.ts';
 import { startTestConsul } from '../helpers/consul.ts';
@@ -110,7 +110,7 @@ test('each role rendered by terraform/modules/role runs from its unit and become
       writeFileSync(f.path, f.content);
     }
     const unit = unitService(cc.write_files.find((f) => f.path === `/etc/systemd/system/nines-${role}.service`)!.content);
-    assert.deepEqual(unit.execStart.slice(1), ['--enable-source-maps', join(repoRoot, 'dist', 'system', role, 'main.js')]);
+    assert.deepEqual(unit.execStart.slice(1), [...serviceNodeFlags, join(repoRoot, 'dist', 'system', role, 'main.js')]);
     // What nines-fetch-secrets and nines-instance-env write at boot.
     writeFileSync(unit.environmentFiles.find((p) => p.endsWith('.secrets.env'))!, rendered[role].value.secrets.map((n) => `${n}=${secretValue(role, n)}\n`).join(''));
     writeFileSync(unit.environmentFiles.find((p) => p.endsWith('instance.env'))!, 'NINES_HOST=127.0.0.1\n');
