@@ -50,7 +50,8 @@ const STAMP = 'build-inputs.json';
  * Returns what happened, so callers can say it ('fresh' costs a stat per input file).
  */
 export async function build({ root = repoRoot, entryList = entries, force = false } = {}) {
-  const options = { entries: entryList, esbuild: createRequire(import.meta.url)('esbuild/package.json').version, node: process.versions.node };
+  // This script is an input too: a change to how it bundles must rebuild.
+  const options = { entries: entryList, esbuild: createRequire(import.meta.url)('esbuild/package.json').version, node: process.versions.node, script: fingerprint(fileURLToPath(import.meta.url)) };
   const stampFile = join(root, 'dist', STAMP);
   if (!force && isFresh(root, stampFile, options)) return { built: false, entries: entryList };
   const esbuild = await import('esbuild');
