@@ -47,6 +47,8 @@ export interface BenchStackOptions {
   tenants?: number;
   /** Every service's log level (default warn; `info` is what `nines start` deploys). */
   logLevel?: string;
+  /** Extra environment for the workers (to try a setting on a fresh stack). */
+  workerEnv?: Record<string, string>;
 }
 
 export async function startBenchStack(o: BenchStackOptions = {}): Promise<BenchStack> {
@@ -57,7 +59,7 @@ export async function startBenchStack(o: BenchStackOptions = {}): Promise<BenchS
     workerConcurrency: o.workerConcurrency ?? 1,
     logLevel: o.logLevel ?? 'warn',
     nodeArgs: o.nodeArgs,
-    env: { api: { NINES_API_MAX_INFLIGHT: '256', NINES_API_TENANT_MAX_INFLIGHT: '256' } },
+    env: { api: { NINES_API_MAX_INFLIGHT: '256', NINES_API_TENANT_MAX_INFLIGHT: '256' }, worker: o.workerEnv },
   });
   try {
     const admin = new AdminClient({ adminUrl: stack.adminUrl, adminToken: stack.adminToken });
