@@ -25,7 +25,8 @@ export class UsageBatcher {
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly unacked = new Map<string, { batch: UsageBatch; sentAt: number }>();
   private unackedRecords = 0;
-  private readonly resendTimer: NodeJS.Timeout;
+  /** Runs only while a batch waits for its ack, so an idle api server has no timer waking it. */
+  private resendTimer: NodeJS.Timeout | undefined;
   private readonly m: { batches: Counter<'outcome'>; pending: Gauge };
 
   constructor(
@@ -43,8 +44,6 @@ export class UsageBatcher {
       }),
       pending: new Gauge({ name: 'nines_api_usage_pending_records', help: 'Usage records not yet acked by the usage service.', registers: [registry] }),
     };
-    this.resendTimer = setInterval(() => this.resend(), Math.max(100, Math.floor(opts.resendMs / 2)));
-    this.resendTimer.unref();
   }
 
   get pendingRecords(): number {
@@ -68,6 +67,7 @@ export class UsageBatcher {
     this.unackedRecords += batch.records.length;
     this.shed();
     this.send(batch);
+    this.resendTimer ??= setInterval(() => this.resend(), Math.max(100, Math.floor(this.opts.resendMs / 2))).unref();
     this.m.batches.inc({ outcome: 'sent' });
     this.m.pending.set(this.pendingRecords);
   }
@@ -77,6 +77,7 @@ export class UsageBatcher {
     if (!e) return;
     this.unacked.delete(batchId);
     this.unackedRecords -= e.batch.records.length;
+    if (this.unacked.size === 0) this.stopResending();
     this.m.batches.inc({ outcome: 'acked' });
     this.m.pending.set(this.pendingRecords);
   }
@@ -93,9 +94,14 @@ export class UsageBatcher {
   }
 
   close(): void {
-    clearInterval(this.resendTimer);
+    this.stopResending();
     clearTimeout(this.flushTimer);
     if (this.unackedRecords > 0) this.log.warn({ records: this.unackedRecords }, 'closing with unacked usage records');
+  }
+
+  private stopResending(): void {
+    clearInterval(this.resendTimer);
+    this.resendTimer = undefined;
   }
 
   private send(batch: UsageBatch): void {

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JobQueue } from '../../../system/broker/queue.ts';
 import type { JobHeader } from '../../../system/lib/jobs.ts';
+import { fakeIntervals } from '../../helpers/intervals.ts';
 
 const w = (id: string) => ({ role: 'worker' as const, id });
 const api = (id: string) => ({ role: 'api' as const, id });
@@ -164,4 +165,23 @@ test('within the worker grace period jobs are queued, not refused, while no work
   h.advance(2000);
   h.submit('b');
   assert.deepEqual(h.refused, [['b', 'no_workers']]);
+});
+
+test('the timeout sweep is armed only while jobs are in flight: an idle broker keeps no timer', (t) => {
+  const timers = fakeIntervals(t);
+  const h = harness({ jobTimeoutMs: 1000 });
+  h.q.credit('w1', 1, true);
+  assert.equal(timers.armed, 0, 'nothing in flight, nothing to time out');
+  h.submit('a');
+  assert.equal(timers.armed, 1, 'armed by the dispatch');
+  h.advance(1000);
+  timers.fire();
+  assert.equal(h.q.length, 1, 'the armed sweep redelivered the timed-out job (no credit left: it waits queued)');
+  timers.fire();
+  assert.equal(timers.armed, 0, 'disarmed once nothing is in flight');
+  h.q.credit('w1', 1);
+  assert.equal(timers.armed, 1, 'armed again by the next dispatch');
+  h.q.ack(w('w1'), 'a');
+  timers.fire();
+  assert.equal(timers.armed, 0);
 });
