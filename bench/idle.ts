@@ -10,7 +10,8 @@
  * process of its tree over BENCH_SECONDS. The clock ticks of /proc are 10 ms: over 120 s a
  * process's figure is good to about ±0.1 ms/s.
  *
- * Env: BENCH_SETTLE (s, default 30), BENCH_SECONDS (120), BENCH_NO_APPEND=1.
+ * Env: BENCH_SETTLE (s, default 30), BENCH_SECONDS (120), BENCH_SCRAPE_INTERVAL (s, passed as
+ * `--scrape-interval`; default: what `nines start` defaults to), BENCH_NO_APPEND=1.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { appendResults, resultsHeading } from './results.ts';
 
 const settleS = Number(process.env.BENCH_SETTLE ?? 30);
 const seconds = Number(process.env.BENCH_SECONDS ?? 120);
+const scrapeInterval = process.env.BENCH_SCRAPE_INTERVAL;
 const say = (s: string) => process.stderr.write(`${s}\n`);
 
 /** A short name for a process of the stack, from its command line. */
@@ -45,7 +47,7 @@ const sample = (pids: number[]) =>
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'nines-idle-'));
   await build({ force: true });
-  const args = ['--enable-source-maps', builtPath('harness/cli.ts'), 'start', '--port', '0', '--admin-port', '0', '--prometheus-port', '0', '--dashboard-port', '0', '--dir', dir];
+  const args = ['--enable-source-maps', builtPath('harness/cli.ts'), 'start', '--port', '0', '--admin-port', '0', '--prometheus-port', '0', '--dashboard-port', '0', '--dir', dir, ...(scrapeInterval ? ['--scrape-interval', scrapeInterval] : [])];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -74,7 +76,7 @@ async function main(): Promise<void> {
     const total = rows.reduce((a, r) => a + r.msPerS, 0);
     const text = [
       `\n${resultsHeading(new Date(), 'idle cost of npm start (bench/idle.ts)')}\n`,
-      `\`nines start\` (every process, Prometheus scraping every 15 s, the SLA page) left alone: CPU time from /proc over ${seconds} s after ${settleS} s to settle.\n`,
+      `\`nines start\`${scrapeInterval ? ` --scrape-interval ${scrapeInterval}` : ''} (every process, Prometheus scraping, the SLA page) left alone: CPU time from /proc over ${seconds} s after ${settleS} s to settle.\n`,
       '| process | CPU ms per second |',
       '|---|---|',
       ...rows.map((r) => `| ${r.name} | ${r.msPerS.toFixed(2)} |`),

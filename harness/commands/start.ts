@@ -24,8 +24,9 @@ Options:
   --prometheus-port N  Prometheus, scraping every process with the SLO rules of
                     dashboards/prometheus/ (default 9090; 0 picks a free one); its data in DIR/prometheus
   --scrape-interval S  how often Prometheus scrapes and evaluates the rules (default 15 s,
-                    Prometheus's own default: an idle stack then costs ~5 ms of CPU a second in
-                    all; scenarios scrape every 1 s)
+                    the interval of Prometheus's example configuration; the whole idle stack
+                    then costs ~4 ms of CPU a second, see bench/RESULTS.md; scenarios scrape
+                    every 1 s). Prometheus does not scrape itself here.
   --dashboard-port N   the SLA page over that Prometheus and ./runs (nines dashboard; default 8090)
   --workers N       worker processes (default 1)
   --concurrency N   jobs in flight per worker (default: the machine's cores + 1, ${defaultWorkerConcurrency()} here:
@@ -96,9 +97,7 @@ export const command: Command = {
       workers,
       workerConcurrency: concurrency,
       logLevel: values['log-level'],
-      prometheus: true,
-      prometheusPort: Number(values['prometheus-port']),
-      prometheusIntervalS: positive('scrape-interval', values['scrape-interval'], true),
+      prometheus: { port: Number(values['prometheus-port']), scrapeIntervalS: positive('scrape-interval', values['scrape-interval'], true), scrapeItself: false },
     });
     // Runs made beside a running stack (`nines scenario`, which writes ./runs) appear on its page.
     const dashboard = await startDashboard({ prometheusUrl: stack.prometheus!.url, runsDir: resolve('runs'), port: Number(values['dashboard-port']) });

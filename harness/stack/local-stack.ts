@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { ManagedProcess } from './process.ts';
 import { launcher, workerConcurrencyEnv, type Launcher } from './launcher.ts';
 import { pollUntil } from './poll.ts';
-import { startPrometheus, type PrometheusServer } from './prometheus.ts';
+import { startPrometheus, type PrometheusOptions, type PrometheusServer } from './prometheus.ts';
 import { serviceTargets } from './scrape-targets.ts';
 
 export interface LocalStackOptions {
@@ -25,12 +25,11 @@ export interface LocalStackOptions {
   nodeArgs?: string[];
   /** Extra environment per role, e.g. { api: { NINES_API_DEADLINE_MS: '2000' } }. */
   env?: Partial<Record<'broker' | 'identity' | 'usage' | 'worker' | 'api', Record<string, string>>>;
-  /** Start Prometheus scraping every process, its data under `dir`/prometheus (nines start, scenarios). */
-  prometheus?: boolean;
-  /** Its port (0: any free port). */
-  prometheusPort?: number;
-  /** Its scrape and rule interval, s (default: dashboards/prometheus/prometheus.yml's 1 s). */
-  prometheusIntervalS?: number;
+  /**
+   * Start Prometheus scraping every process, its data under `dir`/prometheus (nines start,
+   * scenarios); `true` runs dashboards/prometheus/prometheus.yml as it is (a 1 s interval).
+   */
+  prometheus?: boolean | PrometheusOptions;
 }
 
 export interface LocalStack {
@@ -148,7 +147,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     const apiUrls = apis.map((a) => String(a.info.url));
     const brokerHttpUrl = `http://127.0.0.1:${broker.info.httpPort}`;
     await waitReady(apiUrls, brokerHttpUrl, workers.length);
-    if (o.prometheus) prometheus = await startPrometheus(join(o.dir, 'prometheus'), l.logs, targets(), o.prometheusPort, o.prometheusIntervalS);
+    if (o.prometheus) prometheus = await startPrometheus(join(o.dir, 'prometheus'), l.logs, targets(), o.prometheus === true ? {} : o.prometheus);
     const { adminToken, serviceToken, mqtt: secrets } = l.secrets;
     return {
       apiUrl: apiUrls[0]!, apiUrls, adminUrl, adminToken, brokerUrl, brokerHttpUrl, usageUrl, serviceToken, secrets,
