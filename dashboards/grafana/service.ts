@@ -2,7 +2,8 @@
  * The service dashboard: what each tier is doing, from the processes' own metrics
  * (system/*\/metrics.ts): requests and errors at the api, latency percentiles from its
  * histogram, the queue (depth, dispatch wait), worker utilisation, broker leadership
- * (failovers show as a new epoch) and the usage pipeline's backlog.
+ * (failovers show as a new epoch), the usage pipeline's backlog, and each process's CPU,
+ * memory, event-loop delay and GC pauses.
  */
 import { DashboardBuilder, DatasourceVariableBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { timeseries } from './panels.ts';
@@ -46,6 +47,15 @@ function workerUsageRow(d: DashboardBuilder): void {
   d.withPanel(timeseries('Targets up', 'short', [{ expr: 'sum by (job) (up)', legend: '{{job}}' }], 24));
 }
 
+/** Each process's own series (system/lib/process-metrics.ts): where a slow tier's time goes. */
+function processRow(d: DashboardBuilder): void {
+  d.withRow(new RowBuilder('processes'));
+  d.withPanel(timeseries('CPU per process (cores busy)', 'short', [{ expr: 'sum by (instance) (rate(nines_process_cpu_seconds_total[1m]))', legend: '{{instance}}' }]));
+  d.withPanel(timeseries('Resident memory per process', 'bytes', [{ expr: 'max by (instance) (nines_process_resident_memory_bytes)', legend: '{{instance}}' }]));
+  d.withPanel(timeseries('Event-loop delay, longest per scrape', 's', [{ expr: 'max by (instance) (nines_nodejs_eventloop_delay_max_seconds)', legend: '{{instance}}' }]));
+  d.withPanel(timeseries('Time in GC pauses (seconds per second)', 'percentunit', [{ expr: 'sum by (instance, kind) (rate(nines_nodejs_gc_duration_seconds_sum[1m]))', legend: '{{instance}} {{kind}}' }]));
+}
+
 /** The service dashboard. */
 export function serviceDashboard(): DashboardBuilder {
   const d = new DashboardBuilder('nines — service')
@@ -57,5 +67,6 @@ export function serviceDashboard(): DashboardBuilder {
   apiRow(d);
   queueRow(d);
   workerUsageRow(d);
+  processRow(d);
   return d;
 }
