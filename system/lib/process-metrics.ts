@@ -78,14 +78,16 @@ function registerEventLoopDelay(registry: Registry, o: ProcessMetricsOptions): v
     help: `99th percentile of event-loop delay since the last scrape (how late a sample due every ${o.eventLoopResolutionMs} ms ran).`,
     registers: [registry],
     collect() {
-      // Node records the time between samples, the resolution included: that is taken off.
-      const delay = (ns: number) => (h.count > 0 ? Math.max(0, ns / 1e9 - o.eventLoopResolutionMs / 1000) : 0);
-      this.set(delay(h.percentile(99)));
-      max.set(delay(h.max));
-      // A reset also forgets when the last sample ran, so the first sample after a scrape
-      // records nothing: a stall ending exactly there goes unseen (one sample of the 30 or
-      // 60 between scrapes). Resetting is what makes the figures per scrape interval.
-      h.reset();
+      // Node records the time between two samples, the resolution included: that is taken off.
+      const delay = (ns: number) => Math.max(0, ns / 1e9 - o.eventLoopResolutionMs / 1000);
+      const seen = h.count > 0;
+      this.set(seen ? delay(h.percentile(99)) : 0);
+      max.set(seen ? delay(h.max) : 0);
+      // A reset also forgets when the last sample ran, so the first sample after it only marks
+      // the time: a stall ending exactly there goes unseen (1 sample in 15 at nines start's
+      // 15 s scrapes). Not resetting an interval that recorded nothing keeps scrapes more
+      // frequent than samples (scenarios scrape every 1 s) from blinding every sample.
+      if (seen) h.reset();
     },
   });
   registry.registerMetric(max);
