@@ -25,7 +25,7 @@ Options:
                     dashboards/prometheus/ (default 9090; 0 picks a free one); its data in DIR/prometheus
   --scrape-interval S  how often Prometheus scrapes and evaluates the rules (default 15 s,
                     the interval of Prometheus's example configuration; the whole idle stack
-                    then costs ~4 ms of CPU a second, see bench/RESULTS.md; scenarios scrape
+                    then costs 4–5.5 ms of CPU a second, see bench/RESULTS.md; scenarios scrape
                     every 1 s). Prometheus does not scrape itself here.
   --dashboard-port N   the SLA page over that Prometheus and ./runs (nines dashboard; default 8090)
   --workers N       worker processes (default 1)
