@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '../lib/bus.ts';
+import { ArmedInterval } from '../lib/armed-interval.ts';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { topics } from '../lib/topics.ts';
@@ -25,8 +26,8 @@ export class UsageBatcher {
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly unacked = new Map<string, { batch: UsageBatch; sentAt: number }>();
   private unackedRecords = 0;
-  /** Runs only while a batch waits for its ack, so an idle api server has no timer waking it. */
-  private resendTimer: NodeJS.Timeout | undefined;
+  /** Armed only while a batch waits for its ack. */
+  private readonly resendTimer: ArmedInterval;
   private readonly m: { batches: Counter<'outcome'>; pending: Gauge };
 
   constructor(
@@ -44,6 +45,7 @@ export class UsageBatcher {
       }),
       pending: new Gauge({ name: 'nines_api_usage_pending_records', help: 'Usage records not yet acked by the usage service.', registers: [registry] }),
     };
+    this.resendTimer = new ArmedInterval(() => this.resend(), Math.max(100, Math.floor(opts.resendMs / 2)));
   }
 
   get pendingRecords(): number {
@@ -67,7 +69,7 @@ export class UsageBatcher {
     this.unackedRecords += batch.records.length;
     this.shed();
     this.send(batch);
-    this.resendTimer ??= setInterval(() => this.resend(), Math.max(100, Math.floor(this.opts.resendMs / 2))).unref();
+    this.resendTimer.arm();
     this.m.batches.inc({ outcome: 'sent' });
     this.m.pending.set(this.pendingRecords);
   }
@@ -77,7 +79,7 @@ export class UsageBatcher {
     if (!e) return;
     this.unacked.delete(batchId);
     this.unackedRecords -= e.batch.records.length;
-    if (this.unacked.size === 0) this.stopResending();
+    if (this.unacked.size === 0) this.resendTimer.disarm();
     this.m.batches.inc({ outcome: 'acked' });
     this.m.pending.set(this.pendingRecords);
   }
@@ -94,14 +96,9 @@ export class UsageBatcher {
   }
 
   close(): void {
-    this.stopResending();
+    this.resendTimer.close();
     clearTimeout(this.flushTimer);
     if (this.unackedRecords > 0) this.log.warn({ records: this.unackedRecords }, 'closing with unacked usage records');
-  }
-
-  private stopResending(): void {
-    clearInterval(this.resendTimer);
-    this.resendTimer = undefined;
   }
 
   private send(batch: UsageBatch): void {

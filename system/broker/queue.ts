@@ -13,6 +13,7 @@
  * Pure domain logic: transport is injected, so the broker wires it to aedes.
  */
 import { MAX_BATCH, type JobHeader } from '../lib/jobs.ts';
+import { ArmedInterval } from '../lib/armed-interval.ts';
 
 export interface QueuedJob {
   header: JobHeader;
@@ -83,9 +84,8 @@ export class JobQueue {
   private passDue = false;
   /** When the queue last had no worker (start, or the last worker leaving). */
   private noWorkersSince: number;
-  /** Runs only while jobs are in flight, so an idle broker has no timer waking it. */
-  private sweeper: NodeJS.Timeout | undefined;
-  private stopped = false;
+  /** The timeout sweep, armed only while jobs are in flight. */
+  private readonly sweeper: ArmedInterval;
 
   constructor(
     private readonly opts: QueueOptions,
@@ -95,6 +95,8 @@ export class JobQueue {
     this.now = opts.now ?? Date.now;
     this.defer = opts.defer ?? setImmediate;
     this.noWorkersSince = this.now();
+    // A tenth of the timeout: a job is redelivered at most 10 % late, for one timer in all.
+    this.sweeper = new ArmedInterval(() => this.sweep(), Math.max(10, Math.floor(opts.jobTimeoutMs / 10)));
   }
 
   get length(): number {
@@ -162,14 +164,13 @@ export class JobQueue {
 
   /** Stops the timeout sweep for good (the broker is shutting down). */
   stop(): void {
-    this.stopped = true;
-    this.disarmSweeper();
+    this.sweeper.close();
     this.close();
   }
 
   /** Redelivers every job that has waited `jobTimeoutMs` for its ack; the oldest come first. */
   sweep(): void {
-    if (this.inFlight.size === 0) return this.disarmSweeper();
+    if (this.inFlight.size === 0) return this.sweeper.disarm();
     const due = this.now() - this.opts.jobTimeoutMs;
     const expired: InFlight[] = [];
     for (const e of this.inFlight.values()) {
@@ -180,18 +181,6 @@ export class JobQueue {
     // The worker keeps working on it, so its credit stays used until it grants more.
     this.redeliver(expired, 'timeout');
     this.schedule();
-  }
-
-  private armSweeper(): void {
-    if (this.sweeper || this.stopped) return;
-    // A tenth of the timeout: a job is redelivered at most 10 % late, for one timer in all.
-    this.sweeper = setInterval(() => this.sweep(), Math.max(10, Math.floor(this.opts.jobTimeoutMs / 10)));
-    this.sweeper.unref();
-  }
-
-  private disarmSweeper(): void {
-    clearInterval(this.sweeper);
-    this.sweeper = undefined;
   }
 
   private takeBack(workerId: string): void {
@@ -258,7 +247,7 @@ export class JobQueue {
         this.events.onDispatch?.(job, workerId, now - job.enqueuedAt);
       }
       this.transport.send(workerId, batch);
-      this.armSweeper();
+      this.sweeper.arm();
     }
   }
 
