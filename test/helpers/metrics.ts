@@ -5,7 +5,11 @@
  * matched; a metric with no such series counts 0.
  */
 export async function metricSum(baseUrl: string, name: string, ...labels: string[]): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  return seriesSum(await (await fetch(`${baseUrl}/metrics`)).text(), name, ...labels);
+}
+
+/** The same sum over exposition text already in hand (a registry's own `metrics()`). */
+export function seriesSum(text: string, name: string, ...labels: string[]): number {
   return text
     .split('\n')
     .filter((l) => l.startsWith(`${name}{`) && labels.every((x) => l.includes(x)))
