@@ -37,8 +37,18 @@ export const entries = [...serviceRoles.map((r) => `system/${r}/main.ts`), 'harn
  * 50 s at 120 resizes/s, 12 with 8 MB. Open model at 108/s on the reference image, alternating
  * (2026-12-03 21:45 UTC, the 2-core VM): client p99 26.2 and 22.4 ms against 40.1 and
  * 37.2; the worker's own p99 per job 18.4 and 16.4 against 30.4 and 29.5; CPU per job unchanged.
+ *
+ * The same rule from the other side: an old-generation limit of 4x the live heap instead of
+ * V8's own growing factor (~1.7 here: 23 MB live, limit 39). The slack (limit - live) then
+ * stays well above the new space, so marking starts when the old generation has really grown,
+ * not every few scavenges. The worker's old generation grows ~80 KB/s under load (scavenges
+ * promote ~100 KB each), so with 8 MB semi-spaces alone it still ran a full mark-compact every
+ * ~3.6 s at 85 resizes/s, 5-6 per 20 s with pauses and steps up to 14 ms; with this, none in
+ * the same windows. Open model at 85/s on the reference image, 3 alternating pairs (2026-12-04
+ * 18:28 UTC, the 2-core VM): client p99 29.1, 31.0, 28.0 ms against 34.5, 27.6, 40.6. The
+ * price is memory: a service's heap may reach 4x its live size before a full collection.
  */
-export const serviceNodeFlags = ['--enable-source-maps', '--max-semi-space-size=8'];
+export const serviceNodeFlags = ['--enable-source-maps', '--max-semi-space-size=8', '--heap-growing-percent=300'];
 
 /** Where the bundle of a source entry goes: dist/<entry>.js, e.g. dist/system/api/main.js. */
 export const builtPath = (entry, root = repoRoot) => join(root, 'dist', entry.replace(/\.ts$/, '.js'));
